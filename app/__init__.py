@@ -1,0 +1,95 @@
+"""The application factory: ``create_app`` only runs one init phase per concern."""
+
+import os
+
+from flask import Flask
+
+from config import BASE_DIR, CONFIGS
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(BASE_DIR, "instance"),
+        template_folder=os.path.join(BASE_DIR, "templates"),
+        static_folder=os.path.join(BASE_DIR, "static"),
+    )
+    load_config(app, config)
+    setup_db(app)
+    configure_fab(app)
+    init_views(app)
+    init_i18n(app)
+    init_cli(app)
+    return app
+
+
+def load_config(app: Flask, config) -> None:
+    if config is None:
+        config = CONFIGS[os.environ.get("APP_ENV", "dev")]
+    if isinstance(config, dict):
+        app.config.from_object(CONFIGS["dev"])
+        app.config.update(config)
+    else:
+        if hasattr(config, "check"):
+            config.check()
+        app.config.from_object(config)
+    app.config["FAB_CREATE_DB"] = False
+    os.makedirs(app.instance_path, exist_ok=True)
+
+
+def setup_db(app: Flask) -> None:
+    from . import session_rules
+    from .extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
+    session_rules.install()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            configure_sqlite(db.engine)
+
+
+def configure_sqlite(engine) -> None:
+    """Foreign keys on, and real transactions (SAVEPOINT included) from pysqlite."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def configure_fab(app: Flask) -> None:
+    from .extensions import appbuilder, db
+
+    with app.app_context():
+        appbuilder.init_app(app, db.session)
+
+
+def init_views(app: Flask) -> None:
+    from views import register_views
+
+    with app.app_context():
+        register_views()
+
+
+def init_i18n(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    @app.context_processor
+    def html_language():
+        locale = get_locale()
+        return {"html_lang": locale.language if locale is not None else app.config["BABEL_DEFAULT_LOCALE"]}
+
+
+def init_cli(app: Flask) -> None:
+    from .cli import register_commands
+
+    register_commands(app)

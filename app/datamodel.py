@@ -1,0 +1,153 @@
+"""The data layer every domain view and API uses: scope, soft delete and clear errors.
+
+``ScopedSQLAInterface`` extends Flask-AppBuilder's ``SQLAInterface`` so that:
+- every query (list, show, edit, delete, bulk actions, REST, counts and the
+  options of relation selects) hides soft-deleted rows and rows outside the
+  user's data scope;
+- delete is soft, and refused while the record still has live children;
+- a broken business rule, a scope violation, a unique-index race or a lost
+  edit race becomes a typed exception that views turn into a clear message.
+"""
+
+from flask_appbuilder.exceptions import FABException
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla import filters as fab_filters
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+
+from models.mixins import RecordMixin, utcnow
+from models.validation import RecordInvalid
+
+from .scope import ScopeViolation, current_scope
+
+
+class DeleteRefused(FABException):
+    """The record can't be deleted now; ``reasons`` says why, in the user's language."""
+
+    def __init__(self, reasons):
+        super().__init__("; ".join(str(r) for r in reasons))
+        self.reasons = reasons
+
+
+class StaleEdit(FABException):
+    """Someone else saved this record after it was loaded."""
+
+
+class FilterNameOrPinyin(BaseFilter):
+    """Contains, matching the Chinese name or its full pinyin or initials (wangwei, ww → 王伟)."""
+
+    name = _l("Contains (name or pinyin)")
+    arg_name = "py"
+
+    def apply(self, query, value):
+        value = (value or "").strip()
+        if not value:
+            return query
+        column = getattr(self.model, self.column_name)
+        pinyin = getattr(self.model, f"{self.column_name}_pinyin")
+        pattern = f"%{value.lower()}%"
+        return query.filter(or_(column.ilike(f"%{value}%"), pinyin.like(pattern)))
+
+
+class PlatformFilterConverter(fab_filters.SQLAFilterConverter):
+    """Puts the name-or-pinyin filter first on columns that have a pinyin key."""
+
+    conversion_table = (
+        (
+            "is_pinyin_searchable",
+            [FilterNameOrPinyin, fab_filters.FilterEqual, fab_filters.FilterStartsWith, fab_filters.FilterNotContains],
+        ),
+        *fab_filters.SQLAFilterConverter.conversion_table,
+    )
+
+
+class ScopedSQLAInterface(SQLAInterface):
+    """SQLAInterface that applies data scope and soft delete on every read and write."""
+
+    filter_converter_class = PlatformFilterConverter
+
+    def __init__(self, obj, session=None, apply_scope: bool = True):
+        self.apply_scope = apply_scope
+        super().__init__(obj, session)
+
+    # ----- reads ---------------------------------------------------------
+    def is_pinyin_searchable(self, col_name: str) -> bool:
+        return col_name in getattr(self.obj, "__pinyin_columns__", ())
+
+    def restrict(self, query):
+        """Hide deleted rows and rows outside the current scope."""
+        if issubclass(self.obj, RecordMixin):
+            query = query.filter(self.obj.deleted_at.is_(None))
+        if self.apply_scope:
+            clause = current_scope().clause(self.obj)
+            if clause is not None:
+                query = query.filter(clause)
+        return query
+
+    def _apply_inner_all(self, query, filters=None, *args, **kwargs):
+        return super()._apply_inner_all(self.restrict(query), filters, *args, **kwargs)
+
+    def get_related_interface(self, col_name: str):
+        public = col_name in getattr(self.obj, "__public_relations__", ())
+        return ScopedSQLAInterface(self.get_related_model(col_name), self._session, apply_scope=not public)
+
+    # ----- writes --------------------------------------------------------
+    def _commit(self) -> None:
+        try:
+            self.session.commit()
+        except (RecordInvalid, ScopeViolation):
+            self.session.rollback()
+            raise
+        except StaleDataError as exc:
+            self.session.rollback()
+            raise StaleEdit(str(_l("Someone else saved this record in the meantime."))) from exc
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise RecordInvalid(
+                {"": _l("This record conflicts with an existing one (a duplicate or a missing reference).")}
+            ) from exc
+        except SQLAlchemyError:
+            self.session.rollback()
+            raise
+
+    def add(self, item, commit: bool = True) -> None:
+        self.session.add(item)
+        if commit:
+            self._commit()
+
+    def edit(self, item, commit: bool = True) -> None:
+        self.session.merge(item)
+        if commit:
+            self._commit()
+
+    def soft_delete(self, item) -> None:
+        reasons = item.delete_blockers(self.session) if isinstance(item, RecordMixin) else []
+        if reasons:
+            raise DeleteRefused(reasons)
+        if not current_scope().allows(item):
+            raise ScopeViolation(type(item).__name__)
+        if isinstance(item, RecordMixin):
+            item.deleted_at = utcnow()
+        else:
+            self.session.delete(item)
+
+    def delete(self, item, commit: bool = True) -> None:
+        try:
+            self.soft_delete(item)
+        except (DeleteRefused, ScopeViolation):
+            self.session.rollback()
+            raise
+        if commit:
+            self._commit()
+
+    def delete_all(self, items) -> None:
+        try:
+            for item in items:
+                self.soft_delete(item)
+        except (DeleteRefused, ScopeViolation):
+            self.session.rollback()
+            raise
+        self._commit()

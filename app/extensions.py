@@ -1,0 +1,9 @@
+"""Flask extensions, created without an app and bound in ``create_app``."""
+
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.models.sqla.base import SQLA
+from flask_migrate import Migrate
+
+db = SQLA()
+appbuilder = AppBuilder()
+migrate = Migrate()

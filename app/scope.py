@@ -1,0 +1,169 @@
+"""Data scope: which rows the current user may see and where they may place records.
+
+One ``DataScope`` is computed per request and cached on ``flask.g``. The data
+layer (``app.datamodel``) filters every query with it, and the session hook
+(``app.session_rules``) refuses any flush that would create or move a record
+outside it. Views and APIs never filter by department themselves.
+"""
+
+from dataclasses import dataclass, field
+
+from flask import g, has_request_context
+from sqlalchemy import false, inspect, or_, select
+
+from models import Department, RoleDataScope
+from models.org import subtree_ids
+
+#: the scope of the three built-in roles; custom roles get theirs in the UI
+BUILTIN_ROLE_SCOPES = {"Admin": "all", "Supervisor": "all", "DeptStaff": "dept_and_below"}
+DEFAULT_CUSTOM_ROLE_SCOPE = "dept"
+SCOPE_BREADTH = {"none": 0, "self": 1, "dept": 2, "dept_and_below": 3, "all": 4}
+
+
+class ScopeViolation(Exception):
+    """A record would be read, created or moved outside the user's data scope."""
+
+
+@dataclass(frozen=True)
+class DataScope:
+    """The rows one user may reach: ``kind`` plus the department ids it covers."""
+
+    kind: str
+    user_id: int | None = None
+    department_id: int | None = None
+    department_ids: frozenset = field(default_factory=frozenset)
+
+    @property
+    def is_unrestricted(self) -> bool:
+        return self.kind == "all"
+
+    def clause(self, model):
+        """A WHERE clause limiting ``model`` to this scope, or None for no limit."""
+        attrs = scope_attrs(model)
+        if self.kind == "all" or not attrs:
+            return None
+        if self.kind == "none":
+            return false()
+        if self.kind == "self":
+            return model.created_by_id == self.user_id
+        ids = sorted(self.department_ids)
+        return or_(*[getattr(model, attr).in_(ids) for attr in attrs])
+
+    def allows(self, item) -> bool:
+        """Whether ``item`` (new or changed, not yet flushed) lies inside this scope."""
+        attrs = scope_attrs(type(item))
+        if self.kind == "all" or not attrs:
+            return True
+        if self.kind == "none":
+            return False
+        if self.kind == "self":
+            return item.created_by_id in (None, self.user_id)
+        if isinstance(item, Department):
+            return self._allows_department(item)
+        values = [fk_value(item, attr) for attr in attrs]
+        return any(v in self.department_ids for v in values if v is not None)
+
+    def _allows_department(self, dept) -> bool:
+        parent_id = fk_value(dept, "parent_id")
+        state = inspect(dept)
+        if state.pending or state.transient:
+            return parent_id in self.department_ids
+        if dept.id not in self.department_ids:
+            return False
+        history = state.attrs.parent.history if "parent" in state.attrs else None
+        moved = bool(history and history.has_changes()) or state.attrs.parent_id.history.has_changes()
+        if not moved:
+            return True
+        return dept.id != self.department_id and parent_id in self.department_ids
+
+
+SYSTEM_SCOPE = DataScope(kind="all")
+NO_SCOPE = DataScope(kind="none")
+
+
+def scope_attrs(model) -> tuple:
+    attr = getattr(model, "__scope_attr__", None)
+    if not attr:
+        return ()
+    return attr if isinstance(attr, tuple) else (attr,)
+
+
+def fk_value(item, fk_attr: str):
+    """The value of a foreign key, read through its relationship when that was set instead."""
+    mapper = inspect(type(item))
+    for rel in mapper.relationships:
+        if rel.direction.name == "MANYTOONE" and [c.key for c in rel.local_columns] == [fk_attr]:
+            state = inspect(item)
+            if rel.key in state.dict:
+                related = state.dict[rel.key]
+                if related is not None:
+                    return related.id
+                return None
+    return getattr(item, fk_attr)
+
+
+def current_user():
+    """The authenticated user of this request, or None (CLI, anonymous)."""
+    if not has_request_context():
+        return None
+    user = getattr(g, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "is_anonymous", True):
+        return None
+    return user
+
+
+def current_user_id() -> int | None:
+    user = current_user()
+    return user.id if user is not None else None
+
+
+def scope_kind_for_roles(session, roles) -> str:
+    """The broadest scope of a user's roles."""
+    role_ids = [r.id for r in roles]
+    configured = (
+        dict(
+            session.execute(
+                select(RoleDataScope.role_id, RoleDataScope.scope).where(RoleDataScope.role_id.in_(role_ids))
+            ).all()
+        )
+        if role_ids
+        else {}
+    )
+    best = "none"
+    for role in roles:
+        kind = configured.get(role.id) or BUILTIN_ROLE_SCOPES.get(role.name, DEFAULT_CUSTOM_ROLE_SCOPE)
+        if SCOPE_BREADTH.get(kind, 0) > SCOPE_BREADTH[best]:
+            best = kind
+    return best
+
+
+def build_scope(session, user) -> DataScope:
+    kind = scope_kind_for_roles(session, list(user.roles))
+    department_id = getattr(user, "department_id", None)
+    if kind in ("dept_and_below", "dept") and department_id is None:
+        kind = "self"
+    if kind == "dept_and_below":
+        ids = frozenset(subtree_ids(session, department_id))
+    elif kind == "dept":
+        ids = frozenset({department_id})
+    else:
+        ids = frozenset()
+    return DataScope(kind=kind, user_id=user.id, department_id=department_id, department_ids=ids)
+
+
+def current_scope() -> DataScope:
+    """The data scope of this request (cached), or the unrestricted system scope outside requests."""
+    if not has_request_context():
+        return SYSTEM_SCOPE
+    cached = getattr(g, "_data_scope", None)
+    if cached is not None:
+        return cached
+    user = current_user()
+    if user is None:
+        scope = getattr(g, "_system_scope", None) or NO_SCOPE
+    else:
+        from app.extensions import db
+
+        scope = build_scope(db.session, user)
+    g._data_scope = scope
+    return scope

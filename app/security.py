@@ -1,0 +1,121 @@
+"""The security manager: the user model with its department, and roles defined in code.
+
+Permission names stay English (``can_read`` / ``can_write`` on a view name);
+menus are translated. ``sync_roles`` rebuilds the three built-in roles from
+``ROLE_PERMISSIONS``; roles that admins create in the UI are left alone.
+"""
+
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import lazy_gettext as _l
+
+from models import PlatformUser, RoleDataScope
+
+from .scope import BUILTIN_ROLE_SCOPES
+
+READ, WRITE = "can_read", "can_write"
+#: seeing ID numbers in full is its own permission (a pseudo view, so view sync leaves it alone)
+FULL_ID_NUMBER = (READ, "FullIdNumber")
+
+#: domain registers: staff write their own scope, supervisors read all
+WRITABLE_REGISTERS = ("Department", "Person", "Facility", "Booking")
+READ_ONLY_REGISTERS = ("Region", "Transfer")
+MENUS = (
+    "Organization",
+    "Regions",
+    "Departments",
+    "Personnel",
+    "Persons",
+    "Transfers",
+    "Facilities",
+    "Bookings",
+)
+#: every signed-in user may see and change their own profile and password
+SELF_SERVICE = (
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+    ("userinfoedit", "UserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
+)
+
+
+def _menu_access() -> list[tuple[str, str]]:
+    return [("menu_access", menu) for menu in MENUS]
+
+
+ROLE_PERMISSIONS = {
+    "DeptStaff": [
+        *[(perm, view) for view in WRITABLE_REGISTERS for perm in (READ, WRITE)],
+        *[(READ, view) for view in READ_ONLY_REGISTERS],
+        FULL_ID_NUMBER,
+        *_menu_access(),
+        *SELF_SERVICE,
+    ],
+    "Supervisor": [
+        *[(READ, view) for view in WRITABLE_REGISTERS + READ_ONLY_REGISTERS],
+        *_menu_access(),
+        *SELF_SERVICE,
+    ],
+}
+
+
+class PlatformUserView(UserDBModelView):
+    """The user screens, with each user's department."""
+
+    list_columns = ["first_name", "last_name", "username", "department", "active", "roles"]
+    add_columns = [
+        "first_name",
+        "last_name",
+        "username",
+        "active",
+        "email",
+        "department",
+        "roles",
+        "password",
+        "conf_password",
+    ]
+    edit_columns = ["first_name", "last_name", "username", "active", "email", "department", "roles"]
+    search_columns = ["first_name", "last_name", "username", "email", "department", "active", "roles"]
+    label_columns = {**UserDBModelView.label_columns, "department": _l("Department")}
+    show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "active", "roles", "department", "login_count"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+        (
+            _l("Audit Info"),
+            {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"], "expanded": False},
+        ),
+    ]
+    user_show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "active", "roles", "department"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+    ]
+
+
+class PlatformSecurityManager(SecurityManager):
+    """Security manager with the department-aware user model and roles as code."""
+
+    user_model = PlatformUser
+    userdbmodelview = PlatformUserView
+
+    def sync_roles(self) -> None:
+        """Create missing permissions and rebuild the built-in roles from code."""
+        session = self.session
+        admin = self.find_role(self.auth_role_admin) or self.add_role(self.auth_role_admin)
+        self.find_role(self.auth_role_public) or self.add_role(self.auth_role_public)
+        self.appbuilder.add_permissions(update_perms=True)
+        self.add_permission_view_menu(*FULL_ID_NUMBER)
+        admin.permissions = list(session.query(self.permissionview_model).all())
+        for role_name, pairs in ROLE_PERMISSIONS.items():
+            role = self.find_role(role_name) or self.add_role(role_name)
+            role.permissions = [self.add_permission_view_menu(perm, view) for perm, view in pairs]
+        for role_name, scope in BUILTIN_ROLE_SCOPES.items():
+            role = self.find_role(role_name)
+            row = session.query(RoleDataScope).filter_by(role_id=role.id).one_or_none()
+            if row is None:
+                session.add(RoleDataScope(role_id=role.id, scope=scope))
+            else:
+                row.scope = scope
+        session.commit()

@@ -1,0 +1,1 @@
+"""Business services that are more than one form."""

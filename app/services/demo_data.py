@@ -1,0 +1,675 @@
+"""Bilingual demo data from the seed report's three districts (idempotent).
+
+Longquanyi (龙泉驿区) runs the one-door district service center; Jinjiang
+(锦江区) grows social organizations; Pi County (郫县, now 郫都区) reformed its
+public institutions. Records are matched on natural keys (region code,
+department name, ID number, facility name, username), so running the loader
+twice adds nothing.
+"""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from stdnum.cn import ric
+
+from app.extensions import appbuilder, db
+from models import Booking, Department, Facility, Person, Region
+
+DEMO_PASSWORD = "demo-Pass-2026"  # noqa: S105 - documented demo login, created only by seed-demo
+
+REGIONS = [
+    # code, name, name_en, level, parent code
+    ("510112", "龙泉驿区", "Longquanyi District", "district", None),
+    ("510112001", "龙泉街道", "Longquan Subdistrict", "township", "510112"),
+    ("510112001001", "驿都社区", "Yidu Community", "village", "510112001"),
+    ("510112001002", "北泉社区", "Beiquan Community", "village", "510112001"),
+    ("510112002", "大面街道", "Damian Subdistrict", "township", "510112"),
+    ("510112002001", "洪河社区", "Honghe Community", "village", "510112002"),
+    ("510104", "锦江区", "Jinjiang District", "district", None),
+    ("510104001", "春熙路街道", "Chunxilu Subdistrict", "township", "510104"),
+    ("510104001001", "和平社区", "Heping Community", "village", "510104001"),
+    ("510104002", "书院街街道", "Shuyuanjie Subdistrict", "township", "510104"),
+    ("510104002001", "东糠市街社区", "Dongkangshijie Community", "village", "510104002"),
+    ("510117", "郫都区", "Pidu District (formerly Pi County)", "district", None),
+    ("510117001", "郫筒街道", "Pitong Subdistrict", "township", "510117"),
+    ("510117001001", "太和社区", "Taihe Community", "village", "510117001"),
+    ("510117002", "团结镇", "Tuanjie Town", "township", "510117"),
+    ("510117002001", "石羊村", "Shiyang Village", "village", "510117002"),
+]
+
+DEPARTMENTS = [
+    # name, name_en, kind, region code, parent name, reform status, head, phone, credit code
+    (
+        "龙泉驿区人民政府办公室",
+        "Longquanyi District Government Office",
+        "government",
+        "510112",
+        None,
+        None,
+        "李明",
+        "028-84855001",
+        None,
+    ),
+    (
+        "龙泉驿区政务服务中心",
+        "Longquanyi Government Service Center",
+        "government",
+        "510112",
+        "龙泉驿区人民政府办公室",
+        None,
+        "张华",
+        "028-84855100",
+        None,
+    ),
+    (
+        "龙泉驿区市民呼叫中心",
+        "Longquanyi Citizen Call Center",
+        "institution",
+        "510112",
+        "龙泉驿区政务服务中心",
+        "retained",
+        "刘洋",
+        "028-84855110",
+        None,
+    ),
+    (
+        "水电气银行进驻机构（龙泉驿）",
+        "Stationed water, power, gas and bank counters (Longquanyi)",
+        "stationed",
+        "510112",
+        "龙泉驿区政务服务中心",
+        None,
+        "陈静",
+        "028-84855120",
+        None,
+    ),
+    (
+        "龙泉街道便民服务中心",
+        "Longquan Subdistrict Convenience Service Center",
+        "government",
+        "510112001",
+        "龙泉驿区政务服务中心",
+        None,
+        "王芳",
+        "028-84855200",
+        None,
+    ),
+    (
+        "驿都社区居民委员会",
+        "Yidu Community Residents' Committee",
+        "village_org",
+        "510112001001",
+        "龙泉街道便民服务中心",
+        None,
+        "赵磊",
+        "028-84855210",
+        None,
+    ),
+    (
+        "锦江区民政局",
+        "Jinjiang District Civil Affairs Bureau",
+        "government",
+        "510104",
+        None,
+        None,
+        "周敏",
+        "028-86658001",
+        None,
+    ),
+    (
+        "锦江区社会组织孵化基地",
+        "Jinjiang Social Organization Incubator Base",
+        "institution",
+        "510104",
+        "锦江区民政局",
+        "retained",
+        "吴婷",
+        "028-86658020",
+        None,
+    ),
+    (
+        "春熙路街道社区服务中心",
+        "Chunxilu Subdistrict Community Service Center",
+        "government",
+        "510104001",
+        "锦江区民政局",
+        None,
+        "郑强",
+        "028-86658100",
+        None,
+    ),
+    (
+        "郫都区公共服务管理办公室",
+        "Pidu Public Service Management Office",
+        "government",
+        "510117",
+        None,
+        None,
+        "孙伟",
+        "028-87922001",
+        None,
+    ),
+    (
+        "郫都区农业服务中心",
+        "Pidu Agricultural Service Center",
+        "institution",
+        "510117",
+        "郫都区公共服务管理办公室",
+        "supervisor",
+        "钱勇",
+        "028-87922010",
+        None,
+    ),
+    (
+        "郫都区农机站",
+        "Pidu Agricultural Machinery Station",
+        "institution",
+        "510117",
+        "郫都区公共服务管理办公室",
+        "converted",
+        "冯军",
+        "028-87922020",
+        None,
+    ),
+    (
+        "郫都区蚕桑站",
+        "Pidu Sericulture Station",
+        "institution",
+        "510117",
+        "郫都区公共服务管理办公室",
+        "abolished",
+        "褚红",
+        "028-87922030",
+        None,
+    ),
+]
+
+PERSONS = [
+    # name, gender, birth place code, birth date, serial, dept, position, category, political, education, status,
+    # social-work qualification
+    (
+        "张华",
+        "male",
+        "510112",
+        "19780312",
+        "03",
+        "龙泉驿区政务服务中心",
+        "主任",
+        "civil_servant",
+        "cpc_member",
+        "master",
+        "on_duty",
+        None,
+    ),
+    (
+        "王伟",
+        "male",
+        "510112",
+        "19850607",
+        "15",
+        "龙泉驿区政务服务中心",
+        "窗口负责人",
+        "institution_staff",
+        "cpc_member",
+        "bachelor",
+        "on_duty",
+        None,
+    ),
+    (
+        "李娜",
+        "female",
+        "510112",
+        "19900915",
+        "22",
+        "龙泉驿区市民呼叫中心",
+        "话务员",
+        "contract",
+        "cyl_member",
+        "college",
+        "on_duty",
+        None,
+    ),
+    (
+        "刘洋",
+        "male",
+        "510112",
+        "19820120",
+        "31",
+        "龙泉驿区市民呼叫中心",
+        "负责人",
+        "institution_staff",
+        "cpc_member",
+        "bachelor",
+        "on_duty",
+        None,
+    ),
+    (
+        "陈静",
+        "female",
+        "510112",
+        "19880403",
+        "48",
+        "水电气银行进驻机构（龙泉驿）",
+        "协调员",
+        "contract",
+        "masses",
+        "college",
+        "on_duty",
+        None,
+    ),
+    (
+        "王芳",
+        "female",
+        "510112",
+        "19870711",
+        "56",
+        "龙泉街道便民服务中心",
+        "主任",
+        "civil_servant",
+        "cpc_member",
+        "bachelor",
+        "on_duty",
+        None,
+    ),
+    (
+        "赵磊",
+        "male",
+        "510112",
+        "19920218",
+        "67",
+        "驿都社区居民委员会",
+        "社区工作者",
+        "community_worker",
+        "probationary",
+        "college",
+        "on_duty",
+        "assistant",
+    ),
+    (
+        "周敏",
+        "female",
+        "510104",
+        "19760829",
+        "74",
+        "锦江区民政局",
+        "局长",
+        "civil_servant",
+        "cpc_member",
+        "master",
+        "on_duty",
+        None,
+    ),
+    (
+        "吴婷",
+        "female",
+        "510104",
+        "19890505",
+        "82",
+        "锦江区社会组织孵化基地",
+        "项目主管",
+        "social_worker",
+        "cpc_member",
+        "master",
+        "on_duty",
+        "intermediate",
+    ),
+    (
+        "郑强",
+        "male",
+        "510104",
+        "19830117",
+        "93",
+        "春熙路街道社区服务中心",
+        "社工督导",
+        "social_worker",
+        "masses",
+        "bachelor",
+        "on_duty",
+        "senior",
+    ),
+    (
+        "孙伟",
+        "male",
+        "510117",
+        "19790630",
+        "05",
+        "郫都区公共服务管理办公室",
+        "主任",
+        "civil_servant",
+        "cpc_member",
+        "bachelor",
+        "on_duty",
+        None,
+    ),
+    (
+        "钱勇",
+        "male",
+        "510117",
+        "19810923",
+        "13",
+        "郫都区农业服务中心",
+        "站长",
+        "institution_staff",
+        "cpc_member",
+        "college",
+        "on_duty",
+        None,
+    ),
+    (
+        "冯军",
+        "male",
+        "510117",
+        "19860304",
+        "27",
+        "郫都区农机站",
+        "技术员",
+        "contract",
+        "masses",
+        "senior_high",
+        "away",
+        None,
+    ),
+    (
+        "杨丽",
+        "female",
+        "510117",
+        "19950812",
+        "36",
+        "郫都区公共服务管理办公室",
+        "志愿者",
+        "volunteer",
+        "cyl_member",
+        "bachelor",
+        "on_duty",
+        None,
+    ),
+]
+
+FACILITIES = [
+    # name, name_en, kind, region code, managing department, address, area, windows, capacity, hours
+    (
+        "龙泉驿区政务服务中心（市民服务中心）",
+        "Longquanyi Government Service Center (Citizen Service Center)",
+        "gov_service_center",
+        "510112",
+        "龙泉驿区政务服务中心",
+        "龙泉驿区龙泉街道驿都大道",
+        12000,
+        120,
+        2000,
+        "周一至周五 9:00-17:00；周六 9:00-12:00",
+    ),
+    (
+        "市民呼叫中心",
+        "Citizen Call Center",
+        "call_center",
+        "510112",
+        "龙泉驿区市民呼叫中心",
+        "区政务服务中心三楼",
+        600,
+        30,
+        60,
+        "7×24",
+    ),
+    (
+        "市民讲坛",
+        "Citizen Forum",
+        "citizen_forum",
+        "510112",
+        "龙泉驿区政务服务中心",
+        "区政务服务中心一楼报告厅",
+        450,
+        0,
+        300,
+        "按预约开放",
+    ),
+    (
+        "社会组织活动区",
+        "Social Organization Activity Area",
+        "activity_room",
+        "510112",
+        "龙泉驿区政务服务中心",
+        "区政务服务中心二楼",
+        800,
+        0,
+        150,
+        "周一至周六 9:00-21:00",
+    ),
+    (
+        "龙泉街道便民服务中心",
+        "Longquan Subdistrict Convenience Service Center",
+        "convenience_center",
+        "510112001",
+        "龙泉街道便民服务中心",
+        "龙泉街道北泉路",
+        900,
+        12,
+        200,
+        "周一至周五 9:00-17:00",
+    ),
+    (
+        "驿都社区服务站",
+        "Yidu Community Service Station",
+        "community_station",
+        "510112001001",
+        "驿都社区居民委员会",
+        "驿都社区党群服务中心",
+        300,
+        4,
+        80,
+        "周一至周日 9:00-18:00",
+    ),
+    (
+        "锦江区社会组织孵化基地",
+        "Jinjiang Social Organization Incubator Base",
+        "incubator",
+        "510104",
+        "锦江区社会组织孵化基地",
+        "锦江区书院街街道",
+        2000,
+        2,
+        300,
+        "周一至周五 9:00-18:00",
+    ),
+    (
+        "太和社区电子书屋",
+        "Taihe Community E-library",
+        "e_library",
+        "510117001001",
+        "郫都区公共服务管理办公室",
+        "郫筒街道太和社区",
+        120,
+        0,
+        40,
+        "周二至周日 9:00-20:00",
+    ),
+    (
+        "石羊村远程教育点",
+        "Shiyang Village Distance-learning Site",
+        "distance_learning",
+        "510117002001",
+        "郫都区公共服务管理办公室",
+        "团结镇石羊村村委会",
+        80,
+        0,
+        30,
+        "每周三、周五 19:00-21:00",
+    ),
+]
+
+USERS = [
+    # username, first name, last name, role, department, email
+    ("admin", "系统", "管理员", "Admin", None, "admin@example.gov.cn"),
+    ("staff", "王", "伟", "DeptStaff", "龙泉驿区政务服务中心", "staff@example.gov.cn"),
+    ("staff_jj", "吴", "婷", "DeptStaff", "锦江区民政局", "staff_jj@example.gov.cn"),
+    ("supervisor", "周", "敏", "Supervisor", None, "supervisor@example.gov.cn"),
+]
+
+
+#: 金堂县 has had its code throughout; used for people born before their district's code existed
+FALLBACK_BIRTHPLACE = "510121"
+
+
+def make_id_number(birthplace: str, birthdate: str, serial: str, gender: str) -> str:
+    """A valid GB 11643 number: the sequence digit's parity gives the gender.
+
+    A county code is only valid for people born while it existed (锦江区 dates
+    from 1990), so an older birth falls back to a code that existed then.
+    """
+    sequence = int(serial) * 10 + (1 if gender == "male" else 2)
+    for place in (birthplace, FALLBACK_BIRTHPLACE):
+        body = f"{place}{birthdate}{sequence:03d}"
+        number = body + ric.calc_check_digit(body + "0")
+        if ric.is_valid(number):
+            return number
+    raise ValueError(f"no valid ID number for {birthplace} {birthdate}")
+
+
+def _one(model, **criteria):
+    query = select(model).filter_by(**criteria)
+    if hasattr(model, "deleted_at"):
+        query = query.where(model.deleted_at.is_(None))
+    return db.session.scalars(query.limit(1)).first()
+
+
+def _upsert(model, key: dict, values: dict):
+    item = _one(model, **key)
+    created = item is None
+    if created:
+        item = model(**key)
+        db.session.add(item)
+    for name, value in values.items():
+        setattr(item, name, value)
+    return item, created
+
+
+def load_regions() -> int:
+    created = 0
+    for code, name, name_en, level, parent_code in REGIONS:
+        parent = _one(Region, code=parent_code) if parent_code else None
+        _item, new = _upsert(
+            Region, {"code": code}, {"name": name, "name_en": name_en, "level": level, "parent": parent}
+        )
+        db.session.flush()
+        created += new
+    return created
+
+
+def load_departments() -> int:
+    created = 0
+    for name, name_en, kind, region_code, parent_name, reform, head, phone, code in DEPARTMENTS:
+        values = {
+            "name_en": name_en,
+            "kind": kind,
+            "region": _one(Region, code=region_code),
+            "parent": _one(Department, name=parent_name) if parent_name else None,
+            "reform_status": reform,
+            "head": head,
+            "phone": phone,
+            "code": code,
+            "active": reform not in ("abolished",),
+        }
+        _item, new = _upsert(Department, {"name": name}, values)
+        db.session.flush()
+        created += new
+    return created
+
+
+def load_persons() -> int:
+    created = 0
+    for name, gender, place, born, serial, dept, position, category, political, education, status, sw in PERSONS:
+        id_number = make_id_number(place, born, serial, gender)
+        values = {
+            "name": name,
+            "gender": gender,
+            "mobile": f"139{int(serial) * 7919 % 100000000:08d}",
+            "department": _one(Department, name=dept),
+            "position": position,
+            "category": category,
+            "political_status": political,
+            "education": education,
+            "status": status,
+            "social_work_qualification": sw,
+            "hired_on": date(int(born[:4]) + 23, 9, 1),
+        }
+        _item, new = _upsert(Person, {"id_number": id_number}, values)
+        created += new
+    db.session.flush()
+    return created
+
+
+def load_facilities() -> int:
+    created = 0
+    for name, name_en, kind, region_code, dept, address, area, windows, capacity, hours in FACILITIES:
+        values = {
+            "name_en": name_en,
+            "kind": kind,
+            "region": _one(Region, code=region_code),
+            "managing_department": _one(Department, name=dept),
+            "address": address,
+            "floor_area": area,
+            "service_windows": windows,
+            "capacity": capacity,
+            "opening_hours": hours,
+            "status": "running",
+        }
+        _item, new = _upsert(Facility, {"name": name}, values)
+        created += new
+    db.session.flush()
+    return created
+
+
+def load_bookings() -> int:
+    """A few bookings in the coming week, keyed by facility and start time."""
+    monday = datetime.combine(
+        date.today() - timedelta(days=date.today().weekday()) + timedelta(days=7), datetime.min.time()
+    )
+    plan = [
+        ("市民讲坛", "龙泉驿区政务服务中心", 0, 9, 11, "市民讲坛：政务服务“只进一道门”主题宣讲"),
+        ("社会组织活动区", "龙泉街道便民服务中心", 1, 14, 17, "社区社会组织培育交流会"),
+        ("锦江区社会组织孵化基地", "锦江区民政局", 2, 9, 12, "社会组织评估培训"),
+        ("锦江区社会组织孵化基地", "春熙路街道社区服务中心", 2, 14, 16, "联席会议筹备会"),
+    ]
+    created = 0
+    for facility_name, dept, day, start, end, purpose in plan:
+        facility = _one(Facility, name=facility_name)
+        starts_at = monday + timedelta(days=day, hours=start)
+        values = {
+            "department": _one(Department, name=dept),
+            "ends_at": monday + timedelta(days=day, hours=end),
+            "purpose": purpose,
+        }
+        _item, new = _upsert(Booking, {"facility": facility, "starts_at": starts_at}, values)
+        created += new
+    db.session.flush()
+    return created
+
+
+def load_users() -> int:
+    sm = appbuilder.sm
+    created = 0
+    for username, first, last, role_name, dept_name, email in USERS:
+        role = sm.find_role(role_name)
+        department = _one(Department, name=dept_name) if dept_name else None
+        user = sm.find_user(username=username)
+        if user is None:
+            user = sm.add_user(username, first, last, email, role, password=DEMO_PASSWORD)
+            created += 1
+        user.department_id = department.id if department else None
+        user.roles = [role]
+    db.session.commit()
+    return created
+
+
+def load_demo_data() -> list[str]:
+    """Load everything; returns one summary line per register."""
+    counts = [
+        ("regions", load_regions()),
+        ("departments", load_departments()),
+        ("persons", load_persons()),
+        ("facilities", load_facilities()),
+        ("bookings", load_bookings()),
+    ]
+    db.session.commit()
+    counts.append(("users", load_users()))
+    return [f"{name}: {count} new" for name, count in counts]

@@ -1,0 +1,103 @@
+"""Rules applied at every flush, whatever the path (UI, bulk action, REST API, CLI, import).
+
+Before a flush, for each new or changed domain record this hook:
+- stamps ``created_at/by`` and ``updated_at/by``;
+- refreshes the pinyin search columns;
+- runs the model's ``validate()`` and refuses the flush with ``RecordInvalid``;
+- refuses records outside the user's data scope with ``ScopeViolation``;
+- writes a ``Transfer`` row when a person's department changes.
+"""
+
+from datetime import date
+
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from models import Person, Transfer
+from models.mixins import RecordMixin, utcnow
+from models.validation import RecordInvalid
+
+from .scope import ScopeViolation, current_scope, current_user_id, fk_value
+
+
+def pinyin_key(text: str | None) -> str | None:
+    """'王伟' → 'wangwei ww': full pinyin and initials, searchable with LIKE."""
+    if not text:
+        return None
+    full = "".join(lazy_pinyin(text)).lower()
+    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    return f"{full} {initials}".replace("  ", " ")[:600]
+
+
+def _stamp(item, user_id, is_new: bool) -> None:
+    now = utcnow()
+    if is_new:
+        item.created_at = item.created_at or now
+        item.created_by_id = item.created_by_id or user_id
+    item.updated_at = now
+    item.updated_by_id = user_id
+    for column in item.__pinyin_columns__:
+        setattr(item, f"{column}_pinyin", pinyin_key(getattr(item, column)))
+
+
+def _department_change(person: Person):
+    """(old_id, new_id) when a person's department changes in this flush, else None."""
+    state = inspect(person)
+    new_id = fk_value(person, "department_id")
+    rel_hist = state.attrs.department.history
+    fk_hist = state.attrs.department_id.history
+    old_id = None
+    if rel_hist.deleted and rel_hist.deleted[0] is not None:
+        old_id = rel_hist.deleted[0].id
+    elif fk_hist.deleted:
+        old_id = fk_hist.deleted[0]
+    elif rel_hist.unchanged and rel_hist.unchanged[0] is not None:
+        old_id = rel_hist.unchanged[0].id
+    else:
+        old_id = person.department_id
+    if old_id is None or new_id is None or old_id == new_id:
+        return None
+    return old_id, new_id
+
+
+def before_flush(session: Session, flush_context, instances) -> None:
+    records = [o for o in session.new if isinstance(o, RecordMixin)]
+    records += [o for o in session.dirty if isinstance(o, RecordMixin) and session.is_modified(o)]
+    if not records:
+        return
+    user_id = current_user_id()
+    scope = current_scope()
+    errors = {}
+    with session.no_autoflush:
+        for item in records:
+            is_new = item in session.new
+            _stamp(item, user_id, is_new)
+            problems = item.validate(session)
+            if problems:
+                errors.update(problems)
+                continue
+            if not scope.allows(item):
+                raise ScopeViolation(type(item).__name__)
+            if isinstance(item, Person) and not is_new:
+                change = _department_change(item)
+                if change:
+                    transfer = Transfer(
+                        person=item,
+                        from_department_id=change[0],
+                        to_department_id=change[1],
+                        transferred_on=date.today(),
+                        reason=item.transfer_reason,
+                    )
+                    _stamp(transfer, user_id, True)
+                    session.add(transfer)
+    if errors:
+        raise RecordInvalid(errors)
+    for item in session.deleted:
+        if isinstance(item, RecordMixin) and not scope.allows(item):
+            raise ScopeViolation(type(item).__name__)
+
+
+def install() -> None:
+    if not event.contains(Session, "before_flush", before_flush):
+        event.listen(Session, "before_flush", before_flush)

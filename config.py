@@ -1,0 +1,85 @@
+"""Configuration classes: Base / Dev / Test / Prod.
+
+Secrets and the database URL come from the environment. ``ProdConfig``
+refuses to start without a real ``SECRET_KEY`` and ``DATABASE_URL``.
+"""
+
+import os
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused by ProdConfig
+
+
+def _sqlite_url(filename: str) -> str:
+    return "sqlite:///" + os.path.join(INSTANCE_DIR, filename)
+
+
+class BaseConfig:
+    """Settings shared by every environment."""
+
+    APP_NAME = "基层公共服务体系管理平台"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url("platform.db")
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    FAB_ADD_SECURITY_API = False
+    FAB_API_SWAGGER_UI = False
+    FAB_UPDATE_PERMS = False  # permissions are synced by `flask sync-roles`, not at import time
+    FAB_SECURITY_MANAGER_CLASS = "app.security.PlatformSecurityManager"
+    FAB_INDEX_VIEW = "views.home.HomeView"
+    FAB_BASE_TEMPLATE = "platform_base.html"
+    FAB_API_MAX_PAGE_SIZE = 100
+    FAB_SAFE_REDIRECT_HOSTS = ["127.0.0.1", "localhost"]
+    APP_THEME = ""
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+    LANGUAGES = {
+        "zh": {"flag": "cn", "name": "中文"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    JSON_AS_ASCII = False
+
+
+class DevConfig(BaseConfig):
+    """Local development: SQLite in the instance folder."""
+
+    DEBUG = False
+
+
+class TestConfig(BaseConfig):
+    """The test suite: a throwaway database given by the fixtures."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - test suite only
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+
+
+class ProdConfig(BaseConfig):
+    """Production: PostgreSQL and a real secret, or refuse to start."""
+
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+
+    @classmethod
+    def check(cls) -> None:
+        secret = os.environ.get("SECRET_KEY", "")
+        if not secret or secret == DEV_SECRET or len(secret) < 32:
+            raise RuntimeError("ProdConfig: set SECRET_KEY to a random value of at least 32 characters.")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("ProdConfig: set DATABASE_URL (postgresql+psycopg://...).")
+
+
+CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}

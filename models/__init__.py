@@ -1,0 +1,20 @@
+"""All domain models, imported here so that Alembic sees every table."""
+
+from flask_appbuilder import Model
+
+from .facilities import Booking, Facility
+from .org import Department, Region
+from .people import Person, Transfer
+from .security import PlatformUser, RoleDataScope
+
+__all__ = [
+    "Booking",
+    "Department",
+    "Facility",
+    "Model",
+    "Person",
+    "PlatformUser",
+    "Region",
+    "RoleDataScope",
+    "Transfer",
+]

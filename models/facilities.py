@@ -1,0 +1,114 @@
+"""Service facilities (服务设施) and their bookings (场地预约)."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, Numeric, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .choices import FACILITY_KINDS, FACILITY_STATUSES
+from .mixins import RecordMixin, localized
+from .org import Department, Region
+
+
+class Facility(RecordMixin, Model):
+    """A service center, station, incubator base, activity room or other public facility."""
+
+    __tablename__ = "facility"
+    __scope_attr__ = "managing_department_id"
+    __pinyin_columns__ = ("name",)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    name_pinyin: Mapped[str | None] = mapped_column(String(600))
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    region: Mapped[Region | None] = relationship()
+    managing_department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), nullable=False, index=True)
+    managing_department: Mapped[Department] = relationship()
+    address: Mapped[str | None] = mapped_column(String(300))
+    floor_area: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    service_windows: Mapped[int | None] = mapped_column(Integer)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    opening_hours: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(30), nullable=False, default="running")
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+
+    def __str__(self) -> str:
+        return localized(self.name, self.name_en)
+
+    def validate(self, session) -> dict:
+        errors = {}
+        if self.kind not in FACILITY_KINDS:
+            errors["kind"] = _l("Choose a kind from the list.")
+        if self.status not in FACILITY_STATUSES:
+            errors["status"] = _l("Choose a status from the list.")
+        for field in ("floor_area", "service_windows", "capacity"):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors[field] = _l("This number can't be negative.")
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = _l("A latitude lies between -90 and 90.")
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = _l("A longitude lies between -180 and 180.")
+        return errors
+
+
+class Booking(RecordMixin, Model):
+    """A department's booking of a facility for a time slot; slots of one facility never overlap."""
+
+    __tablename__ = "booking"
+    __table_args__ = (Index("ix_booking_facility_time", "facility_id", "starts_at", "ends_at"),)
+    __scope_attr__ = "department_id"
+    #: any department may book any facility: the facility select is not limited by scope
+    __public_relations__ = ("facility",)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"), nullable=False)
+    facility: Mapped[Facility] = relationship()
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), nullable=False, index=True)
+    department: Mapped[Department] = relationship()
+    starts_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    purpose: Mapped[str] = mapped_column(Text, nullable=False)
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.facility} {self.starts_at:%Y-%m-%d %H:%M}" if self.starts_at else f"#{self.id}"
+
+    def validate(self, session) -> dict:
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _l("The end must be after the start.")
+            return errors
+        facility_id = self.facility.id if self.facility is not None else self.facility_id
+        if not facility_id or not self.starts_at or not self.ends_at:
+            return errors
+        facility = self.facility or session.get(Facility, facility_id)
+        if facility is not None and facility.status != "running":
+            errors["facility"] = _l("Only a running facility can be booked.")
+        conflict = self.first_conflict(session, facility_id)
+        if conflict is not None:
+            errors["starts_at"] = _l(
+                "This time overlaps booking #%(id)s of %(department)s, %(start)s to %(end)s.",
+                id=conflict.id,
+                department=str(conflict.department),
+                start=conflict.starts_at.strftime("%Y-%m-%d %H:%M"),
+                end=conflict.ends_at.strftime("%Y-%m-%d %H:%M"),
+            )
+        return errors
+
+    def first_conflict(self, session, facility_id: int) -> "Booking | None":
+        query = select(Booking).where(
+            Booking.facility_id == facility_id,
+            Booking.deleted_at.is_(None),
+            Booking.starts_at < self.ends_at,
+            Booking.ends_at > self.starts_at,
+        )
+        if self.id:
+            query = query.where(Booking.id != self.id)
+        with session.no_autoflush:
+            return session.scalars(query.order_by(Booking.starts_at).limit(1)).first()

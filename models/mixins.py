@@ -1,0 +1,73 @@
+"""Columns every domain record carries: who and when, a version, soft deletion.
+
+``RecordMixin`` gives:
+- ``created_at/by`` and ``updated_at/by`` in UTC, filled by the session hooks
+  in ``app.scope`` from the current user;
+- ``version``, SQLAlchemy's optimistic-lock counter (a concurrent UPDATE that
+  lost the race raises ``StaleDataError``);
+- ``deleted_at``: deletion is soft, and the data layer hides deleted rows.
+"""
+
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime, ForeignKey, Integer
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class RecordMixin:
+    """Audit columns, optimistic version and soft delete for a domain table."""
+
+    #: the attribute that holds the owning department for data scope, or None
+    __scope_attr__ = None
+    #: columns whose text is also searchable by pinyin (full and initials)
+    __pinyin_columns__ = ()
+
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+
+    @declared_attr
+    def created_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
+
+    @declared_attr
+    def updated_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), nullable=True)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.version}
+
+    def validate(self, session) -> dict:
+        """Business rules beyond column types; returns {field: message}."""
+        return {}
+
+    def delete_blockers(self, session) -> list:
+        """Reasons this record can't be deleted now (e.g. it still has children)."""
+        return []
+
+
+RECORD_LABELS = {
+    "created_at": _l("Created at"),
+    "updated_at": _l("Updated at"),
+    "created_by_id": _l("Created by"),
+    "updated_by_id": _l("Updated by"),
+    "version": _l("Version"),
+    "deleted_at": _l("Deleted at"),
+}
+
+
+def localized(name: str | None, name_en: str | None) -> str:
+    """A record's name in the current language: name_en in English when present."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if locale is not None and locale.language == "en" and name_en:
+        return name_en
+    return name or ""

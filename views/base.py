@@ -1,0 +1,347 @@
+"""The base layer that every domain view and REST API inherits.
+
+Scope and soft delete live in the data layer (``app.datamodel``) and the
+flush rules (``app.session_rules``); this module turns their exceptions into
+clear messages in the user's language, keeps the user's input when a save
+is refused, builds the relation and choice fields, masks ID numbers, and
+maps every method onto two permissions: ``can_read`` and ``can_write``.
+"""
+
+from flask import abort, flash, jsonify, redirect, request
+from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.api import safe
+from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_
+
+from app.datamodel import DeleteRefused, ScopedSQLAInterface, StaleEdit
+from app.extensions import appbuilder, db
+from app.scope import ScopeViolation
+from app.security import FULL_ID_NUMBER
+from models.mixins import RECORD_LABELS
+from models.validation import RecordInvalid, mask_id_number
+
+from .fields import AjaxSelectField, ChoiceField, RegionField
+
+READ_METHODS = ("list", "show", "lookup", "children", "download", "api_read", "history")
+WRITE_METHODS = ("add", "edit", "delete", "action", "action_post", "muldelete")
+VIEW_PERMISSIONS = {**dict.fromkeys(READ_METHODS, "read"), **dict.fromkeys(WRITE_METHODS, "write")}
+API_PERMISSIONS = {
+    "info": "read",
+    "get": "read",
+    "get_list": "read",
+    "post": "write",
+    "put": "write",
+    "delete": "write",
+}
+LOOKUP_LIMIT = 20
+MASKERS = {"id_number": mask_id_number}
+#: the permission that lifts each mask
+UNMASK_PERMISSIONS = {"id_number": FULL_ID_NUMBER}
+OUTSIDE_SCOPE = _l("The record is outside your data scope: choose a department you are responsible for.")
+STALE_MESSAGE = _l("Someone else saved this record in the meantime. Reload it and apply your change again.")
+
+
+def may_see_full(column: str) -> bool:
+    """Whether the current user may see ``column`` unmasked."""
+    return appbuilder.sm.has_access(*UNMASK_PERMISSIONS[column])
+
+
+class PlatformModelView(ModelView):
+    """Generated CRUD for a domain register, with scope, clear errors and kept input."""
+
+    #: column → Choices for enumerated string columns
+    choice_columns: dict = {}
+    #: relation columns rendered as the cascading region chooser
+    region_columns: tuple = ()
+    #: columns whose values are masked for users without ``can_view_<column>``
+    masked_columns: tuple = ()
+    method_permission_name = VIEW_PERMISSIONS
+    page_size = 25
+
+    def __init__(self, **kwargs):
+        self.label_columns = {**RECORD_LABELS, **(self.label_columns or {})}
+        self._build_fields()
+        self.formatters_columns = {**self._choice_formatters(), **(self.formatters_columns or {})}
+        super().__init__(**kwargs)
+
+    # ----- fields ----------------------------------------------------------
+    def _build_fields(self) -> None:
+        model = self.datamodel.obj
+        extra = {}
+        form_columns = set(self.add_columns or []) | set(self.edit_columns or [])
+        for column in form_columns:
+            label = self.label_columns.get(column, column)
+            if column in self.choice_columns:
+                nullable = model.__table__.c[column].nullable
+                extra[column] = ChoiceField(label, choices_set=self.choice_columns[column], allow_blank=nullable)
+            elif self.datamodel.is_relation_many_to_one(column):
+                nullable = self.datamodel.is_nullable(column)
+                field_class = RegionField if column in self.region_columns else AjaxSelectField
+                extra[column] = field_class(
+                    label,
+                    loader=self._related_loader(column),
+                    view_endpoint=self.__class__.__name__,
+                    allow_blank=nullable,
+                    description=self.description_columns.get(column, "") if self.description_columns else "",
+                )
+        self.add_form_extra_fields = {**extra, **(self.add_form_extra_fields or {})}
+        self.edit_form_extra_fields = {**extra, **(self.edit_form_extra_fields or {})}
+        search_extra = {
+            column: ChoiceField(self.label_columns.get(column, column), choices_set=choices, allow_blank=True)
+            for column, choices in self.choice_columns.items()
+            if column in (self.search_columns or [])
+        }
+        self.search_form_extra_fields = {**search_extra, **(self.search_form_extra_fields or {})}
+
+    def _related_loader(self, column):
+        def load(pk):
+            return self.datamodel.get_related_interface(column).get(int(pk))
+
+        return load
+
+    def _choice_formatters(self) -> dict:
+        formatters = {column: choices.label for column, choices in self.choice_columns.items()}
+        for column in self.masked_columns:
+            formatters[column] = self._masker(column)
+        return formatters
+
+    def _masker(self, column):
+        mask = MASKERS[column]
+
+        def format_value(value):
+            return value if may_see_full(column) else mask(value)
+
+        return format_value
+
+    # ----- lookups for AJAX selects -----------------------------------------
+    @expose("/lookup/<column>")
+    @has_access
+    def lookup(self, column):
+        """Select2 options for a relation field: scoped, live rows matching ``q`` (name or pinyin)."""
+        if column not in self.add_form_extra_fields or not self.datamodel.is_relation(column):
+            abort(404)
+        related = self.datamodel.get_related_interface(column)
+        model = related.obj
+        term = (request.args.get("q") or "").strip()[:50]
+        query = related.restrict(db.session.query(model))
+        if term:
+            conditions = [model.id == int(term)] if term.isdigit() else []
+            for name in ("name", "name_en", "code"):
+                if hasattr(model, name):
+                    conditions.append(getattr(model, name).ilike(f"%{term}%"))
+            if hasattr(model, "name_pinyin"):
+                conditions.append(model.name_pinyin.like(f"%{term.lower()}%"))
+            query = query.filter(or_(*conditions))
+        order = getattr(model, "name", model.id)
+        rows = query.order_by(order).limit(LOOKUP_LIMIT).all()
+        return jsonify(results=[{"id": row.id, "text": str(row)} for row in rows])
+
+    # ----- add / edit keep the user's input on refusal ----------------------
+    def _refuse(self, form, error) -> None:
+        db.session.rollback()
+        if isinstance(error, RecordInvalid):
+            for field_name, messages in error.errors.items():
+                field = form[field_name] if field_name in form else None
+                if field is not None:
+                    field.errors = list(field.errors) + messages
+                else:
+                    for message in messages:
+                        flash(message, "danger")
+            flash(_("The record was not saved. Correct the marked fields."), "danger")
+        elif isinstance(error, ScopeViolation):
+            flash(str(OUTSIDE_SCOPE), "danger")
+        elif isinstance(error, StaleEdit):
+            flash(str(STALE_MESSAGE), "danger")
+
+    def _save(self, form, item, is_new: bool) -> bool:
+        try:
+            form.populate_obj(item)
+            self.pre_add(item) if is_new else self.pre_update(item)
+            if is_new:
+                self.datamodel.add(item)
+                self.post_add(item)
+            else:
+                self.datamodel.edit(item)
+                self.post_update(item)
+        except (RecordInvalid, ScopeViolation, StaleEdit) as error:
+            self._refuse(form, error)
+            return False
+        flash(str(self.add_row_message if is_new else self.edit_row_message), "success")
+        return True
+
+    def _restore_masked(self, form, item) -> None:
+        """An unchanged masked value in the form keeps the stored value."""
+        for column in self.masked_columns:
+            if column in form and form[column].data == MASKERS[column](getattr(item, column)):
+                form[column].data = getattr(item, column)
+
+    def _add(self):
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            if form.validate():
+                self.process_form(form, True)
+                if self._save(form, self.datamodel.obj(), is_new=True):
+                    return None
+        else:
+            self.update_redirect()
+        return self._get_add_widget(form=form)
+
+    def _edit(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            form._id = pk
+            self._restore_masked(form, item)
+            if form.validate():
+                self.process_form(form, False)
+                if self._save(form, item, is_new=False):
+                    return None
+        else:
+            form = self.edit_form.refresh(obj=item)
+            for column in self.masked_columns:
+                if column in form and not may_see_full(column):
+                    form[column].data = MASKERS[column](form[column].data)
+            self.prefill_form(form, pk)
+            self.update_redirect()
+        return self._get_edit_widget(form=form)
+
+    # ----- delete --------------------------------------------------------------
+    def _delete(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            self.pre_delete(item)
+            self.datamodel.delete(item)
+            self.post_delete(item)
+        except DeleteRefused as refused:
+            flash(
+                _("The record was not deleted: %(reasons)s", reasons=" ".join(str(r) for r in refused.reasons)),
+                "danger",
+            )
+        except ScopeViolation:
+            flash(str(OUTSIDE_SCOPE), "danger")
+        else:
+            flash(str(self.delete_row_message), "success")
+        self.update_redirect()
+
+    @action("muldelete", _l("Delete"), _l("Delete all the selected records?"), "fa-trash", single=False)
+    def muldelete(self, items):
+        """Bulk delete: all selected records or none."""
+        try:
+            self.datamodel.delete_all(items)
+        except DeleteRefused as refused:
+            flash(_("Nothing was deleted: %(reasons)s", reasons=" ".join(str(r) for r in refused.reasons)), "danger")
+        except ScopeViolation:
+            flash(str(OUTSIDE_SCOPE), "danger")
+        else:
+            flash(_("Deleted %(count)s records.", count=len(items)), "success")
+        return redirect(self.get_redirect())
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        """Bulk actions load every selected row through the scoped data layer; any miss is a 404."""
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name), self.class_permission_name):
+            flash(_("Access is Denied"), "danger")
+            return redirect(self.get_redirect())
+        items = []
+        for pk in request.form.getlist("rowid"):
+            item = self.datamodel.get(self._deserialize_pk_if_composite(pk)) if pk.isdigit() else None
+            if item is None:
+                abort(404)
+            items.append(item)
+        return self.actions[name].func(items)
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        """Single-record actions: POST only, and the record must be in scope."""
+        if request.method != "POST" or name not in self.actions:
+            abort(405 if request.method != "POST" else 404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name), self.class_permission_name):
+            flash(_("Access is Denied"), "danger")
+            return redirect(self.get_redirect())
+        item = self.datamodel.get(pk) if str(pk).isdigit() else None
+        if item is None:
+            abort(404)
+        return self.actions[name].func([item] if self.actions[name].multiple else item)
+
+
+class PlatformRestApi(ModelRestApi):
+    """REST API for a domain register: same data layer, clear JSON errors, masked fields."""
+
+    method_permission_name = API_PERMISSIONS
+    allow_browser_login = False
+    masked_columns: tuple = ()
+    page_size = 25
+    max_page_size = 100
+
+    def _error_response(self, error):
+        db.session.rollback()
+        if isinstance(error, RecordInvalid):
+            return self.response_422(message=error.errors)
+        if isinstance(error, ScopeViolation):
+            return self.response_422(message={"": [str(OUTSIDE_SCOPE)]})
+        if isinstance(error, StaleEdit):
+            return self.response(409, message=str(STALE_MESSAGE))
+        if isinstance(error, DeleteRefused):
+            return self.response(409, message=" ".join(str(r) for r in error.reasons))
+        raise error
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    def post(self):
+        """Create a record within the caller's scope."""
+        try:
+            return self.post_headless()
+        except (RecordInvalid, ScopeViolation, StaleEdit) as error:
+            return self._error_response(error)
+
+    @expose("/<int:pk>", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def put(self, pk):
+        """Change a record within the caller's scope."""
+        try:
+            return self.put_headless(pk)
+        except (RecordInvalid, ScopeViolation, StaleEdit) as error:
+            return self._error_response(error)
+
+    @expose("/<int:pk>", methods=["DELETE"])
+    @protect()
+    @safe
+    @permission_name("delete")
+    def delete(self, pk):
+        """Soft-delete a record within the caller's scope."""
+        try:
+            return self.delete_headless(pk)
+        except (DeleteRefused, ScopeViolation, StaleEdit) as error:
+            return self._error_response(error)
+
+    def _mask(self, row: dict) -> None:
+        for column in self.masked_columns:
+            if column in row and not may_see_full(column):
+                row[column] = MASKERS[column](row[column])
+
+    def pre_get(self, data):
+        self._mask(data.get("result", {}))
+
+    def pre_get_list(self, data):
+        for row in data.get("result", []):
+            self._mask(row)
+
+
+def scoped(model, **kwargs) -> ScopedSQLAInterface:
+    """The data layer for ``model``."""
+    return ScopedSQLAInterface(model, **kwargs)

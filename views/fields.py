@@ -1,0 +1,140 @@
+"""Form fields for relations: AJAX search selects and the cascading region chooser.
+
+Neither renders more than the chosen option up front; the options come from
+the view's ``lookup`` endpoint, which goes through the scoped data layer.
+"""
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms import Field, SelectField
+from wtforms.validators import ValidationError
+
+from models import Region
+
+
+class AjaxSelectWidget:
+    """A <select> holding only the current option; Select2 fetches the rest as the user types."""
+
+    def __call__(self, field, **kwargs):
+        option = Markup("")
+        if field.data is not None:
+            option = Markup('<option value="{}" selected>{}</option>').format(field.pk_of(field.data), str(field.data))
+        elif field.allow_blank:
+            option = Markup('<option value=""></option>')
+        return Markup(
+            '<select id="{id}" name="{name}" class="form-control platform-ajax-select" data-url="{url}" '
+            'data-placeholder="{placeholder}" data-allow-clear="{clear}">{option}</select>'
+        ).format(
+            id=field.id,
+            name=field.name,
+            url=url_for(f"{field.view_endpoint}.lookup", column=field.name),
+            placeholder=_("Type to search…"),
+            clear="true" if field.allow_blank else "false",
+            option=option,
+        )
+
+
+class AjaxSelectField(Field):
+    """A many-to-one relation chosen by AJAX search; the submitted id is loaded through the scoped data layer."""
+
+    widget = AjaxSelectWidget()
+
+    def __init__(self, label=None, validators=None, *, loader, view_endpoint, allow_blank=False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.loader = loader
+        self.view_endpoint = view_endpoint
+        self.allow_blank = allow_blank
+        self._raw = None
+
+    @staticmethod
+    def pk_of(obj):
+        return getattr(obj, "id", obj)
+
+    def _value(self):
+        return "" if self.data is None else str(self.pk_of(self.data))
+
+    def process_formdata(self, valuelist):
+        self._raw = valuelist[0].strip() if valuelist and valuelist[0] else ""
+        self.data = None
+        if self._raw:
+            self.data = self.loader(self._raw) if self._raw.isdigit() else None
+
+    def pre_validate(self, form):
+        if self._raw and self.data is None:
+            raise ValidationError(_l("Not a valid choice: it does not exist or is outside your data scope."))
+        if not self.allow_blank and self.data is None:
+            raise ValidationError(_l("This field is required."))
+
+
+class RegionCascadeWidget:
+    """Three linked selects: district → township/street → village/community."""
+
+    def __call__(self, field, **kwargs):
+        from app.extensions import db
+
+        path = []
+        node = field.data
+        while node is not None:
+            path.insert(0, node)
+            node = node.parent
+        empty = _("— choose —")
+        selects = []
+        parent_id = None
+        for depth, level_label in enumerate((_("District/County"), _("Township/Street"), _("Village/Community"))):
+            regions = []
+            if depth == 0 or parent_id is not None:
+                query = select(Region).where(Region.deleted_at.is_(None)).order_by(Region.code)
+                query = query.where(Region.parent_id == parent_id) if depth else query.where(Region.level == "district")
+                regions = db.session.scalars(query).all()
+            selected = path[depth] if depth < len(path) else None
+            options = [Markup('<option value="">{}</option>').format(empty)]
+            for region in regions:
+                mark = Markup(" selected") if selected is not None and region.id == selected.id else Markup("")
+                options.append(Markup('<option value="{}"{}>{}</option>').format(region.id, mark, str(region)))
+            selects.append(
+                Markup('<select class="form-control region-level" data-depth="{}" aria-label="{}">{}</select>').format(
+                    depth, level_label, Markup("").join(options)
+                )
+            )
+            parent_id = selected.id if selected is not None else None
+        return Markup(
+            '<div class="region-cascade" id="{id}-cascade" data-url="{url}" data-empty="{empty}">'
+            '<input type="hidden" id="{id}" name="{name}" value="{value}">{selects}</div>'
+        ).format(
+            id=field.id,
+            name=field.name,
+            value=field._value(),
+            url=url_for("RegionView.children"),
+            empty=empty,
+            selects=Markup("").join(selects),
+        )
+
+
+class RegionField(AjaxSelectField):
+    """A region chosen with cascading selects."""
+
+    widget = RegionCascadeWidget()
+
+
+class ChoiceField(SelectField):
+    """A select over a ``Choices`` set, with an empty option when the field is optional."""
+
+    def __init__(self, label=None, validators=None, *, choices_set, allow_blank=False, **kwargs):
+        choices = ([("", _l("— choose —"))] if allow_blank else []) + choices_set.form_choices()
+        super().__init__(label, validators, choices=choices, **kwargs)
+        self.allow_blank = allow_blank
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data == "":
+            self.data = None
+
+    def pre_validate(self, form):
+        if self.data is None:
+            if not self.allow_blank:
+                raise ValidationError(_l("This field is required."))
+            return
+        super().pre_validate(form)

@@ -67,8 +67,9 @@ def configure_sqlite(engine) -> None:
 
 
 def configure_fab(app: Flask) -> None:
-    from .extensions import appbuilder, db
+    from .extensions import appbuilder, csrf, db
 
+    csrf.init_app(app)
     with app.app_context():
         appbuilder.init_app(app, db.session)
 

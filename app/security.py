@@ -32,9 +32,9 @@ MENUS = (
 )
 #: every signed-in user may see and change their own profile and password
 SELF_SERVICE = (
-    ("can_userinfo", "UserDBModelView"),
-    ("resetmypassword", "UserDBModelView"),
-    ("userinfoedit", "UserDBModelView"),
+    ("can_userinfo", "PlatformUserView"),
+    ("resetmypassword", "PlatformUserView"),
+    ("userinfoedit", "PlatformUserView"),
     ("can_this_form_get", "ResetMyPasswordView"),
     ("can_this_form_post", "ResetMyPasswordView"),
     ("can_this_form_get", "UserInfoEditView"),

@@ -56,15 +56,22 @@ def app():
 def session(app):
     """Each test runs in an outer transaction; commits inside become savepoints and everything is rolled back."""
     with app.app_context():
-        connection = db.engine.connect()
+        # Flask-SQLAlchemy picks its engine from db.engines (ignoring a session bind), so the
+        # test connection stands in for the engine there while the test runs.
+        engines = db._app_engines[app]
+        engine = engines[None]
+        connection = engine.connect()
+        connection.name = engine.name  # Flask-AppBuilder asks the bind for its dialect name
         outer = connection.begin()
         db.session.remove()
-        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        engines[None] = connection
+        db.session.configure(join_transaction_mode="create_savepoint")
         try:
             yield db.session
         finally:
             db.session.remove()
-            db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            engines[None] = engine
+            db.session.configure(join_transaction_mode="conservative_savepoint")
             outer.rollback()
             connection.close()
 

@@ -212,6 +212,13 @@ class PlatformModelView(ModelView):
         return self._get_edit_widget(form=form)
 
     # ----- delete --------------------------------------------------------------
+    @expose("/delete/<pk>", methods=["POST"])
+    @has_access
+    def delete(self, pk):
+        """Soft-delete one record (POST only: GET never changes state)."""
+        self._delete(self._deserialize_pk_if_composite(pk))
+        return self.post_delete_redirect()
+
     def _delete(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
         if not item:

@@ -1,0 +1,90 @@
+/* Platform behaviour: AJAX relation selects, cascading region selects,
+   and the department form's reform-status field. No external assets. */
+(function ($) {
+  "use strict";
+
+  // Translated texts come from the page (rendered through gettext), never from this file.
+  function select2Language() {
+    var texts = $("#platform-i18n");
+    function text(name) { return function () { return texts.data(name) || ""; }; }
+    return {
+      searching: text("searching"),
+      noResults: text("no-results"),
+      inputTooShort: text("input-too-short"),
+      errorLoading: text("error-loading"),
+      loadingMore: text("loading-more")
+    };
+  }
+
+  function initAjaxSelects(root) {
+    $(root).find("select.platform-ajax-select").each(function () {
+      var elem = $(this);
+      if (elem.data("select2")) { return; }
+      elem.select2({
+        theme: "bootstrap",
+        width: "100%",
+        allowClear: elem.data("allow-clear") === true || elem.data("allow-clear") === "true",
+        placeholder: elem.data("placeholder") || "",
+        language: select2Language(),
+        ajax: {
+          url: elem.data("url"),
+          dataType: "json",
+          delay: 250,
+          data: function (params) { return { q: params.term || "" }; },
+          processResults: function (data) { return { results: data.results }; }
+        }
+      });
+    });
+  }
+
+  function initRegionCascades(root) {
+    $(root).find(".region-cascade").each(function () {
+      var box = $(this);
+      var hidden = box.find("input[type=hidden]");
+      var selects = box.find("select.region-level");
+      var empty = box.data("empty");
+
+      function refreshValue() {
+        var value = "";
+        selects.each(function () { if ($(this).val()) { value = $(this).val(); } });
+        hidden.val(value).trigger("change");
+      }
+
+      selects.on("change", function () {
+        var depth = parseInt($(this).data("depth"), 10);
+        var chosen = $(this).val();
+        selects.each(function () {
+          if (parseInt($(this).data("depth"), 10) > depth) {
+            $(this).empty().append($("<option>").val("").text(empty));
+          }
+        });
+        refreshValue();
+        var next = selects.filter("[data-depth=" + (depth + 1) + "]");
+        if (!chosen || !next.length) { return; }
+        $.getJSON(box.data("url"), { parent: chosen }, function (data) {
+          $.each(data.results, function (_i, region) {
+            next.append($("<option>").val(region.id).text(region.text));
+          });
+        });
+      });
+    });
+  }
+
+  function initReformStatus(root) {
+    var kind = $(root).find("select#kind");
+    var reform = $(root).find("select#reform_status");
+    if (!kind.length || !reform.length) { return; }
+    var row = reform.closest("tr, .form-group");
+    function toggle() {
+      if (kind.val() === "institution") { row.show(); } else { row.hide(); reform.val(""); }
+    }
+    kind.on("change", toggle);
+    toggle();
+  }
+
+  $(function () {
+    initAjaxSelects(document);
+    initRegionCascades(document);
+    initReformStatus(document);
+  });
+})(jQuery);

@@ -190,3 +190,22 @@ def test_home_counts_respect_scope(client, session):
     assert "/personview/list/" in page
     headers = api_token(client, "staff_jj")
     assert client.get("/api/v1/person/", headers=headers).json["count"] == 3
+
+
+def test_staff_can_save_their_own_department_whose_parent_is_outside_scope(client, session):
+    """Keeping the present parent (outside scope) is allowed; it moves nothing."""
+    login(client, "staff")
+    own = dept("龙泉驿区政务服务中心")
+    data = {"name": own.name, "kind": own.kind, "parent": own.parent_id, "head": "张华华", "active": "y"}
+    response = client.post(f"/departmentview/edit/{own.id}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    assert snapshot(own)["head"] == "张华华"
+
+
+def test_staff_cannot_move_their_own_department(client, session):
+    login(client, "staff")
+    own = dept("龙泉驿区政务服务中心")
+    before = snapshot(own)
+    data = {"name": own.name, "kind": own.kind, "parent": dept("龙泉街道便民服务中心").id, "active": "y"}
+    assert client.post(f"/departmentview/edit/{own.id}", data=data).status_code == 200
+    assert snapshot(own) == before

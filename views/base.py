@@ -198,6 +198,9 @@ class PlatformModelView(ModelView):
             form = self.edit_form.refresh(request.form)
             form._id = pk
             self._restore_masked(form, item)
+            for field in form:
+                if isinstance(field, AjaxSelectField):
+                    field.keep_current(getattr(item, field.name, None))
             if form.validate():
                 self.process_form(form, False)
                 if self._save(form, item, is_new=False):

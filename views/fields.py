@@ -47,6 +47,7 @@ class AjaxSelectField(Field):
         self.loader = loader
         self.view_endpoint = view_endpoint
         self.allow_blank = allow_blank
+        self.flags.required = not allow_blank
         self._raw = None
 
     @staticmethod
@@ -61,6 +62,12 @@ class AjaxSelectField(Field):
         self.data = None
         if self._raw:
             self.data = self.loader(self._raw) if self._raw.isdigit() else None
+
+    def keep_current(self, current) -> None:
+        """Accept the record's present value even if it lies outside the user's scope
+        (e.g. the parent of the user's own department): keeping it moves nothing."""
+        if self.data is None and current is not None and self._raw == str(self.pk_of(current)):
+            self.data = current
 
     def pre_validate(self, form):
         if self._raw and self.data is None:
@@ -126,6 +133,7 @@ class ChoiceField(SelectField):
         choices = ([("", _l("— choose —"))] if allow_blank else []) + choices_set.form_choices()
         super().__init__(label, validators, choices=choices, **kwargs)
         self.allow_blank = allow_blank
+        self.flags.required = not allow_blank
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)

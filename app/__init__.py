@@ -19,6 +19,7 @@ def create_app(config=None) -> Flask:
     configure_fab(app)
     init_views(app)
     init_i18n(app)
+    init_errors(app)
     init_cli(app)
     return app
 
@@ -88,6 +89,12 @@ def init_i18n(app: Flask) -> None:
     def html_language():
         locale = get_locale()
         return {"html_lang": locale.language if locale is not None else app.config["BABEL_DEFAULT_LOCALE"]}
+
+
+def init_errors(app: Flask) -> None:
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
 
 
 def init_cli(app: Flask) -> None:

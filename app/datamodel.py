@@ -64,6 +64,18 @@ class PlatformFilterConverter(fab_filters.SQLAFilterConverter):
     )
 
 
+MAX_PK = 2**63 - 1
+
+
+def parse_pk(value) -> int | None:
+    """An integer primary key from a URL or form value, or None when it can't be one."""
+    try:
+        pk = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk <= MAX_PK else None
+
+
 class ScopedSQLAInterface(SQLAInterface):
     """SQLAInterface that applies data scope and soft delete on every read and write."""
 
@@ -89,6 +101,13 @@ class ScopedSQLAInterface(SQLAInterface):
 
     def _apply_inner_all(self, query, filters=None, *args, **kwargs):
         return super()._apply_inner_all(self.restrict(query), filters, *args, **kwargs)
+
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        """One live, in-scope record by primary key; a malformed key is simply not found."""
+        pk = parse_pk(id)
+        if pk is None:
+            return None
+        return super().get(pk, filters, select_columns=select_columns, outer_default_load=outer_default_load)
 
     def get_related_interface(self, col_name: str):
         public = col_name in getattr(self.obj, "__public_relations__", ())

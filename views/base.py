@@ -15,6 +15,7 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
+from sqlalchemy.exc import StatementError
 
 from app.datamodel import DeleteRefused, ScopedSQLAInterface, StaleEdit
 from app.extensions import appbuilder, db
@@ -37,10 +38,14 @@ API_PERMISSIONS = {
     "delete": "write",
 }
 LOOKUP_LIMIT = 20
+MAX_PAGE_SIZE = 100
 MASKERS = {"id_number": mask_id_number}
 #: the permission that lifts each mask
 UNMASK_PERMISSIONS = {"id_number": FULL_ID_NUMBER}
 OUTSIDE_SCOPE = _l("The record is outside your data scope: choose a department you are responsible for.")
+BAD_VALUE = _l("One of the values has the wrong type or refers to a record that does not exist.")
+#: input the marshmallow schema lets through but the database or a related-id lookup refuses
+BAD_INPUT_ERRORS = (ValueError, TypeError, OverflowError, StatementError)
 STALE_MESSAGE = _l("Someone else saved this record in the meantime. Reload it and apply your change again.")
 
 
@@ -116,6 +121,39 @@ class PlatformModelView(ModelView):
 
         return format_value
 
+    # ----- list arguments are checked before Flask-AppBuilder reads them ----
+    def list_args_problem(self):
+        """A message when the list's URL parameters can't be honoured (bad sort column, page, page size)."""
+        name = self.__class__.__name__
+        args = request.args
+        order = args.get(f"_oc_{name}")
+        if order is not None and order not in self.order_columns:
+            return _("This list can't be sorted by that column.")
+        if args.get(f"_od_{name}", "asc") not in ("asc", "desc"):
+            return _("The sort direction must be asc or desc.")
+        size = args.get(f"psize_{name}")
+        if size is not None and (not size.isdigit() or not 1 <= int(size) <= MAX_PAGE_SIZE):
+            return _("The page size must be a whole number from 1 to %(max)s.", max=MAX_PAGE_SIZE)
+        page = args.get(f"page_{name}")
+        if page is not None and not page.isdigit():
+            return _("The page number must be a whole number.")
+        for key in args:
+            if key.startswith("_flt_"):
+                index, _sep, column = key[len("_flt_") :].partition("_")
+                filters = self._filters.get_search_filters().get(column) if index.isdigit() else None
+                if not filters or int(index) >= len(filters):
+                    return _("That filter does not exist on this list.")
+        return None
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """The register's list; malformed sort, page or filter parameters answer 400 with a clear message."""
+        problem = self.list_args_problem()
+        if problem:
+            abort(400, description=problem)
+        return super().list()
+
     # ----- lookups for AJAX selects -----------------------------------------
     @expose("/lookup/<column>")
     @has_access
@@ -125,10 +163,10 @@ class PlatformModelView(ModelView):
             abort(404)
         related = self.datamodel.get_related_interface(column)
         model = related.obj
-        term = (request.args.get("q") or "").strip()[:50]
+        term = (request.args.get("q") or "").replace("\x00", "").strip()[:50]
         query = related.restrict(db.session.query(model))
         if term:
-            conditions = [model.id == int(term)] if term.isdigit() else []
+            conditions = [model.id == int(term)] if term.isdigit() and len(term) < 18 else []
             for name in ("name", "name_en", "code"):
                 if hasattr(model, name):
                     conditions.append(getattr(model, name).ilike(f"%{term}%"))
@@ -304,7 +342,7 @@ class PlatformRestApi(ModelRestApi):
             return self.response(409, message=str(STALE_MESSAGE))
         if isinstance(error, DeleteRefused):
             return self.response(409, message=" ".join(str(r) for r in error.reasons))
-        raise error
+        return self.response_422(message={"": [str(BAD_VALUE)]})
 
     @expose("/", methods=["POST"])
     @protect()
@@ -314,7 +352,7 @@ class PlatformRestApi(ModelRestApi):
         """Create a record within the caller's scope."""
         try:
             return self.post_headless()
-        except (RecordInvalid, ScopeViolation, StaleEdit) as error:
+        except (RecordInvalid, ScopeViolation, StaleEdit, *BAD_INPUT_ERRORS) as error:
             return self._error_response(error)
 
     @expose("/<int:pk>", methods=["PUT"])
@@ -325,7 +363,7 @@ class PlatformRestApi(ModelRestApi):
         """Change a record within the caller's scope."""
         try:
             return self.put_headless(pk)
-        except (RecordInvalid, ScopeViolation, StaleEdit) as error:
+        except (RecordInvalid, ScopeViolation, StaleEdit, *BAD_INPUT_ERRORS) as error:
             return self._error_response(error)
 
     @expose("/<int:pk>", methods=["DELETE"])

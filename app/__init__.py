@@ -76,7 +76,7 @@ def configure_fab(app: Flask) -> None:
 
 
 def init_views(app: Flask) -> None:
-    from views import register_views
+    from views.registry import register_views
 
     with app.app_context():
         register_views()

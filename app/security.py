@@ -10,6 +10,7 @@ from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
 
 from models import PlatformUser, RoleDataScope
+from views.lookup import RelationLookupMixin
 
 from .scope import BUILTIN_ROLE_SCOPES
 
@@ -62,8 +63,35 @@ ROLE_PERMISSIONS = {
 }
 
 
-class PlatformUserView(UserDBModelView):
-    """The user screens, with each user's department."""
+def _department_field():
+    from app.datamodel import ScopedSQLAInterface
+    from models import Department
+    from views.fields import AjaxSelectField
+
+    departments = ScopedSQLAInterface(Department)
+    return AjaxSelectField(
+        _l("Department"),
+        loader=departments.get,
+        view_endpoint="PlatformUserView",
+        allow_blank=True,
+        description=_l("The user's data scope is this department (and its sub-departments, by role)."),
+    )
+
+
+class PlatformUserView(RelationLookupMixin, UserDBModelView):
+    """The user screens, with each user's department (chosen by search, never a full list)."""
+
+    def lookup_interface(self, column):
+        from app.datamodel import ScopedSQLAInterface
+        from models import Department
+
+        return ScopedSQLAInterface(Department) if column == "department" else None
+
+    def __init__(self, **kwargs):
+        field = _department_field()
+        self.add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "department": field}
+        self.edit_form_extra_fields = {"department": field}
+        super().__init__(**kwargs)
 
     list_columns = ["first_name", "last_name", "username", "department", "active", "roles"]
     add_columns = [

@@ -164,3 +164,10 @@ def test_menu_shows_only_permitted_entries(client):
 def test_url_for_uses_view_endpoints(app):
     with app.test_request_context():
         assert url_for("PersonView.list") == "/personview/list/"
+
+
+def test_user_form_chooses_the_department_by_search(as_admin, session):
+    page = as_admin.get("/users/add").get_data(as_text=True)
+    assert "platform-ajax-select" in page and "锦江区民政局" not in page
+    names = [row["text"] for row in as_admin.get("/users/lookup/department?q=jj").json["results"]]
+    assert "锦江区民政局" in names

@@ -7,14 +7,13 @@ is refused, builds the relation and choice fields, masks ID numbers, and
 maps every method onto two permissions: ``can_read`` and ``can_write``.
 """
 
-from flask import abort, flash, jsonify, redirect, request
+from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
 from sqlalchemy.exc import StatementError
 
 from app.datamodel import DeleteRefused, ScopedSQLAInterface, StaleEdit
@@ -25,6 +24,7 @@ from models.mixins import RECORD_LABELS
 from models.validation import RecordInvalid, mask_id_number
 
 from .fields import AjaxSelectField, ChoiceField, RegionField
+from .lookup import RelationLookupMixin
 
 READ_METHODS = ("list", "show", "lookup", "children", "download", "api_read", "history")
 WRITE_METHODS = ("add", "edit", "delete", "action", "action_post", "muldelete")
@@ -37,7 +37,6 @@ API_PERMISSIONS = {
     "put": "write",
     "delete": "write",
 }
-LOOKUP_LIMIT = 20
 MAX_PAGE_SIZE = 100
 MASKERS = {"id_number": mask_id_number}
 #: the permission that lifts each mask
@@ -54,7 +53,7 @@ def may_see_full(column: str) -> bool:
     return appbuilder.sm.has_access(*UNMASK_PERMISSIONS[column])
 
 
-class PlatformModelView(ModelView):
+class PlatformModelView(RelationLookupMixin, ModelView):
     """Generated CRUD for a domain register, with scope, clear errors and kept input."""
 
     #: column → Choices for enumerated string columns
@@ -153,29 +152,6 @@ class PlatformModelView(ModelView):
         if problem:
             abort(400, description=problem)
         return super().list()
-
-    # ----- lookups for AJAX selects -----------------------------------------
-    @expose("/lookup/<column>")
-    @has_access
-    def lookup(self, column):
-        """Select2 options for a relation field: scoped, live rows matching ``q`` (name or pinyin)."""
-        if column not in self.add_form_extra_fields or not self.datamodel.is_relation(column):
-            abort(404)
-        related = self.datamodel.get_related_interface(column)
-        model = related.obj
-        term = (request.args.get("q") or "").replace("\x00", "").strip()[:50]
-        query = related.restrict(db.session.query(model))
-        if term:
-            conditions = [model.id == int(term)] if term.isdigit() and len(term) < 18 else []
-            for name in ("name", "name_en", "code"):
-                if hasattr(model, name):
-                    conditions.append(getattr(model, name).ilike(f"%{term}%"))
-            if hasattr(model, "name_pinyin"):
-                conditions.append(model.name_pinyin.like(f"%{term.lower()}%"))
-            query = query.filter(or_(*conditions))
-        order = getattr(model, "name", model.id)
-        rows = query.order_by(order).limit(LOOKUP_LIMIT).all()
-        return jsonify(results=[{"id": row.id, "text": str(row)} for row in rows])
 
     # ----- add / edit keep the user's input on refusal ----------------------
     def _refuse(self, form, error) -> None:

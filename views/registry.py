@@ -1,0 +1,50 @@
+"""Registers every view and API with its (translated) menu entry."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import appbuilder
+from views.facilities import BookingApi, BookingView, FacilityApi, FacilityView
+from views.org import DepartmentApi, DepartmentView, RegionApi, RegionView
+from views.people import PersonApi, PersonView, TransferView
+from views.security import RoleDataScopeView
+
+
+def register_views() -> None:
+    org, people, places = _l("Organization"), _l("Personnel"), _l("Facilities")
+    appbuilder.add_view(
+        RegionView,
+        "Regions",
+        label=_l("Regions"),
+        icon="fa-map",
+        category="Organization",
+        category_label=org,
+        category_icon="fa-sitemap",
+    )
+    appbuilder.add_view(
+        DepartmentView, "Departments", label=_l("Departments"), icon="fa-sitemap", category="Organization"
+    )
+    appbuilder.add_view(
+        PersonView,
+        "Persons",
+        label=_l("Persons"),
+        icon="fa-users",
+        category="Personnel",
+        category_label=people,
+        category_icon="fa-users",
+    )
+    appbuilder.add_view(TransferView, "Transfers", label=_l("Transfers"), icon="fa-exchange", category="Personnel")
+    appbuilder.add_view(
+        FacilityView,
+        "Facilities",
+        label=_l("Facilities"),
+        icon="fa-building",
+        category="Facilities",
+        category_label=places,
+        category_icon="fa-building",
+    )
+    appbuilder.add_view(BookingView, "Bookings", label=_l("Bookings"), icon="fa-calendar", category="Facilities")
+    appbuilder.add_view(
+        RoleDataScopeView, "Role data scopes", label=_l("Role data scopes"), icon="fa-filter", category="Security"
+    )
+    for api in (RegionApi, DepartmentApi, PersonApi, FacilityApi, BookingApi):
+        appbuilder.add_api(api)

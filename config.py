@@ -7,6 +7,7 @@ refuses to start without a real ``SECRET_KEY`` and ``DATABASE_URL``.
 import os
 
 from flask_appbuilder.const import AUTH_DB
+from flask_babel import lazy_gettext
 
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
 INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
@@ -20,7 +21,7 @@ def _sqlite_url(filename: str) -> str:
 class BaseConfig:
     """Settings shared by every environment."""
 
-    APP_NAME = "基层公共服务体系管理平台"
+    APP_NAME = lazy_gettext("Grassroots Public Service Administration Platform")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url("platform.db")
     SQLALCHEMY_TRACK_MODIFICATIONS = False

@@ -6,7 +6,12 @@ menus are translated. ``sync_roles`` rebuilds the three built-in roles from
 """
 
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import (
+    PermissionViewModelView,
+    RoleModelView,
+    UserDBModelView,
+    UserGroupModelView,
+)
 from flask_babel import lazy_gettext as _l
 
 from models import PlatformUser, RoleDataScope
@@ -122,11 +127,40 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
     ]
 
 
+class PlatformRoleView(RoleModelView):
+    """Roles, with every searchable column labelled in both languages."""
+
+    label_columns = {**RoleModelView.label_columns, "user": _l("Users"), "groups": _l("Groups")}
+
+
+class PlatformGroupView(UserGroupModelView):
+    """User groups, labelled in both languages."""
+
+    label_columns = {
+        "name": _l("Name"),
+        "label": _l("Label"),
+        "description": _l("Description"),
+        "users": _l("Users"),
+        "roles": _l("Roles"),
+    }
+
+
+class PlatformPermissionViewView(PermissionViewModelView):
+    """Permissions on views/menus, labelled in both languages."""
+
+    label_columns = {**PermissionViewModelView.label_columns, "role": _l("Roles")}
+
+
 class PlatformSecurityManager(SecurityManager):
     """Security manager with the department-aware user model and roles as code."""
 
     user_model = PlatformUser
     userdbmodelview = PlatformUserView
+    rolemodelview = PlatformRoleView
+    groupmodelview = PlatformGroupView
+    permissionviewmodelview = PlatformPermissionViewView
+    #: Flask-AppBuilder's user chart loads Google Charts from the internet: not on an intranet
+    userstatschartview = None
 
     def sync_roles(self) -> None:
         """Create missing permissions and rebuild the built-in roles from code."""

@@ -48,6 +48,16 @@ BAD_INPUT_ERRORS = (ValueError, TypeError, OverflowError, StatementError)
 STALE_MESSAGE = _l("Someone else saved this record in the meantime. Reload it and apply your change again.")
 
 
+def yes_no(value) -> str:
+    if value is None:
+        return ""
+    return str(_l("Yes") if value else _l("No"))
+
+
+def blank_if_none(value):
+    return "" if value is None else value
+
+
 def may_see_full(column: str) -> bool:
     """Whether the current user may see ``column`` unmasked."""
     return appbuilder.sm.has_access(*UNMASK_PERMISSIONS[column])
@@ -107,9 +117,17 @@ class PlatformModelView(RelationLookupMixin, ModelView):
         return load
 
     def _choice_formatters(self) -> dict:
-        formatters = {column: choices.label for column, choices in self.choice_columns.items()}
-        for column in self.masked_columns:
-            formatters[column] = self._masker(column)
+        """Labels for codes, yes/no for flags, blanks for missing values, masks for ID numbers."""
+        formatters = {}
+        for column in set(self.list_columns or []) | set(self.show_columns or []):
+            if column in self.choice_columns:
+                formatters[column] = self.choice_columns[column].label
+            elif column in self.masked_columns:
+                formatters[column] = self._masker(column)
+            elif self.datamodel.is_boolean(column):
+                formatters[column] = yes_no
+            else:
+                formatters[column] = blank_if_none
         return formatters
 
     def _masker(self, column):

@@ -16,7 +16,7 @@ from models.choices import (
 from .base import PlatformModelView, PlatformRestApi, scoped
 
 PERSON_LABELS = {
-    "name": _l("Name"),
+    "name": _l("Full name"),
     "gender": _l("Gender"),
     "id_number": _l("ID number"),
     "mobile": _l("Mobile"),

@@ -16,6 +16,25 @@
     };
   }
 
+  // Flask-AppBuilder's own scripts carry a few English texts: translate them here.
+  var fabAlert = window.ab_alert;
+  if (typeof fabAlert === "function") {
+    window.ab_alert = function (text) {
+      var texts = $("#platform-i18n");
+      fabAlert(text === "No row selected" ? texts.data("no-row-selected") : text);
+    };
+  }
+  if ($.fn.select2) {
+    $.fn.select2.defaults.set("language", select2Language());
+  }
+
+  function initFabSelects(root) {
+    var placeholder = $("#platform-i18n").data("select");
+    $(root).find("select.my_select2").each(function () {
+      $(this).select2({ placeholder: placeholder, allowClear: true, theme: "bootstrap", language: select2Language() });
+    });
+  }
+
   function initAjaxSelects(root) {
     $(root).find("select.platform-ajax-select").each(function () {
       var elem = $(this);
@@ -83,6 +102,7 @@
   }
 
   $(function () {
+    initFabSelects(document);
     initAjaxSelects(document);
     initRegionCascades(document);
     initReformStatus(document);

@@ -11,7 +11,9 @@ from flask_appbuilder.security.views import (
     RoleModelView,
     UserDBModelView,
     UserGroupModelView,
+    ViewMenuModelView,
 )
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from models import PlatformUser, RoleDataScope
@@ -145,10 +147,24 @@ class PlatformGroupView(UserGroupModelView):
     }
 
 
+def view_menu_caption(value) -> str:
+    """A view/menu name stays English (it is a permission code); its translation is shown beside it."""
+    name = str(value or "")
+    translated = gettext(name) if name else ""
+    return f"{name}（{translated}）" if translated and translated != name else name
+
+
 class PlatformPermissionViewView(PermissionViewModelView):
     """Permissions on views/menus, labelled in both languages."""
 
     label_columns = {**PermissionViewModelView.label_columns, "role": _l("Roles")}
+    formatters_columns = {"view_menu": view_menu_caption}
+
+
+class PlatformViewMenuView(ViewMenuModelView):
+    """Views and menus: the stable English name with its translation."""
+
+    formatters_columns = {"name": view_menu_caption}
 
 
 class PlatformSecurityManager(SecurityManager):
@@ -159,6 +175,7 @@ class PlatformSecurityManager(SecurityManager):
     rolemodelview = PlatformRoleView
     groupmodelview = PlatformGroupView
     permissionviewmodelview = PlatformPermissionViewView
+    viewmenumodelview = PlatformViewMenuView
     #: Flask-AppBuilder's user chart loads Google Charts from the internet: not on an intranet
     userstatschartview = None
 

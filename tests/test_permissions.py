@@ -171,3 +171,9 @@ def test_user_form_chooses_the_department_by_search(as_admin, session):
     assert "platform-ajax-select" in page and "锦江区民政局" not in page
     names = [row["text"] for row in as_admin.get("/users/lookup/department?q=jj").json["results"]]
     assert "锦江区民政局" in names
+
+
+def test_view_menu_names_stay_codes_with_their_translation(as_admin, session):
+    page = as_admin.get("/viewmenus/list/?psize_PlatformViewMenuView=100").get_data(as_text=True)
+    assert "<td>Persons（工作人员）</td>" in page
+    assert "<td>Security</td>" not in page

@@ -11,7 +11,7 @@
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Integer
+from sqlalchemy import DateTime, ForeignKey, Integer, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -47,6 +47,15 @@ class RecordMixin:
     def validate(self, session) -> dict:
         """Business rules beyond column types; returns {field: message}."""
         return {}
+
+    def value_taken(self, session, column: str) -> bool:
+        """Whether another live (not deleted) row already holds this row's value of ``column``."""
+        model = type(self)
+        query = select(model.id).where(getattr(model, column) == getattr(self, column), model.deleted_at.is_(None))
+        if self.id:
+            query = query.where(model.id != self.id)
+        with session.no_autoflush:
+            return session.execute(query.limit(1)).first() is not None
 
     def delete_blockers(self, session) -> list:
         """Reasons this record can't be deleted now (e.g. it still has children)."""

@@ -58,15 +58,9 @@ class Region(RecordMixin, Model):
         message = check_region_code(self.code, self.level, parent.code if parent else None)
         if message:
             errors["code"] = message
-        elif self._code_taken(session):
+        elif self.value_taken(session, "code"):
             errors["code"] = _l("Another region already has this code.")
         return errors
-
-    def _code_taken(self, session) -> bool:
-        query = select(Region.id).where(Region.code == self.code, Region.deleted_at.is_(None))
-        if self.id:
-            query = query.where(Region.id != self.id)
-        return session.execute(query.limit(1)).first() is not None
 
     def delete_blockers(self, session) -> list:
         from .facilities import Facility
@@ -129,19 +123,13 @@ class Department(RecordMixin, Model):
             message = check_credit_code(self.code)
             if message:
                 errors["code"] = message
-            elif self._code_taken(session):
+            elif self.value_taken(session, "code"):
                 errors["code"] = _l("Another department already has this unified social credit code.")
         if self.phone and not set(self.phone) <= PHONE_CHARS:
             errors["phone"] = _l("A phone number has digits, spaces and hyphens only.")
         if self.id and self._parent_is_descendant(session):
             errors["parent"] = _l("A department can't be placed under itself or its own sub-department.")
         return errors
-
-    def _code_taken(self, session) -> bool:
-        query = select(Department.id).where(Department.code == self.code, Department.deleted_at.is_(None))
-        if self.id:
-            query = query.where(Department.id != self.id)
-        return session.execute(query.limit(1)).first() is not None
 
     def _parent_is_descendant(self, session) -> bool:
         parent_id = self.parent.id if self.parent is not None else self.parent_id

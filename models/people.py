@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, select, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import (
@@ -83,7 +83,7 @@ class Person(RecordMixin, Model):
             errors["id_number"] = message
         else:
             self.id_number = normalize_id_number(self.id_number)
-            if self._id_number_taken(session):
+            if self.value_taken(session, "id_number"):
                 errors["id_number"] = _l("Another active person already has this ID number.")
             elif self.gender and self.gender != self.gender_from_id():
                 errors["gender"] = _l("The gender does not match the ID number.")
@@ -98,12 +98,6 @@ class Person(RecordMixin, Model):
         if not self.id_number or len(self.id_number) != 18:
             return None
         return "male" if int(self.id_number[16]) % 2 else "female"
-
-    def _id_number_taken(self, session) -> bool:
-        query = select(Person.id).where(Person.id_number == self.id_number, Person.deleted_at.is_(None))
-        if self.id:
-            query = query.where(Person.id != self.id)
-        return session.execute(query.limit(1)).first() is not None
 
 
 class Transfer(RecordMixin, Model):

@@ -33,6 +33,20 @@ DEPARTMENT_LABELS = {
 }
 
 
+DEPARTMENT_FIELDS = [
+    "name",
+    "name_en",
+    "code",
+    "kind",
+    "reform_status",
+    "region",
+    "parent",
+    "head",
+    "phone",
+    "active",
+]
+
+
 class RegionView(PlatformModelView):
     """Administrative divisions: district/county → township/street → village/community."""
 
@@ -76,33 +90,8 @@ class DepartmentView(PlatformModelView):
     add_title = _l("Add department")
     edit_title = _l("Edit department")
     list_columns = ["name", "kind", "region", "parent", "reform_status", "head", "active"]
-    show_columns = [
-        "name",
-        "name_en",
-        "code",
-        "kind",
-        "reform_status",
-        "region",
-        "parent",
-        "head",
-        "phone",
-        "active",
-        "created_at",
-        "updated_at",
-        "version",
-    ]
-    add_columns = edit_columns = [
-        "name",
-        "name_en",
-        "code",
-        "kind",
-        "reform_status",
-        "region",
-        "parent",
-        "head",
-        "phone",
-        "active",
-    ]
+    show_columns = [*DEPARTMENT_FIELDS, "created_at", "updated_at", "version"]
+    add_columns = edit_columns = DEPARTMENT_FIELDS
     search_columns = ["name", "code", "kind", "reform_status", "active"]
     order_columns = ["name", "kind", "reform_status", "active"]
     base_order = ("name", "asc")
@@ -147,17 +136,6 @@ class DepartmentApi(PlatformRestApi):
         "active",
         "version",
     ]
-    add_columns = edit_columns = [
-        "name",
-        "name_en",
-        "code",
-        "kind",
-        "reform_status",
-        "region",
-        "parent",
-        "head",
-        "phone",
-        "active",
-    ]
+    add_columns = edit_columns = DEPARTMENT_FIELDS
     search_columns = ["name", "code", "kind", "reform_status", "active", "parent"]
     order_columns = ["name", "kind", "code"]

@@ -64,7 +64,7 @@ class TestConfig(BaseConfig):
     """The test suite: a throwaway database given by the fixtures."""
 
     TESTING = True
-    SECRET_KEY = "test-secret-key"  # noqa: S105 - test suite only
+    SECRET_KEY = "test-secret-key-of-a-sensible-length-for-jwt"  # noqa: S105 - test suite only
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
 

@@ -13,7 +13,10 @@ class PlatformUser(User):
 
     __tablename__ = "ab_user"
 
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), nullable=True, index=True)
+    #: department and ab_user refer to each other, so this key is added after both tables exist
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", name="fk_ab_user_department_id", use_alter=True), nullable=True, index=True
+    )
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
 
 

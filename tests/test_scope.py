@@ -1,5 +1,7 @@
 """Data scope: a Longquanyi DeptStaff can't read, change, delete or place records in Jinjiang, on any path."""
 
+import json
+
 import pytest
 
 from models import Booking, Department, Facility, Person
@@ -209,3 +211,16 @@ def test_staff_cannot_move_their_own_department(client, session):
     data = {"name": own.name, "kind": own.kind, "parent": dept("龙泉街道便民服务中心").id, "active": "y"}
     assert client.post(f"/departmentview/edit/{own.id}", data=data).status_code == 200
     assert snapshot(own) == before
+
+
+def test_department_filter_on_the_person_list_searches_instead_of_listing(client, session):
+    login(client, "admin")
+    target = dept("龙泉驿区市民呼叫中心")
+    page = client.get(f"/personview/list/?_flt_0_department={target.id}").get_data(as_text=True)
+    assert "刘洋" in page and "周敏" not in page
+    decoder = json.JSONDecoder()
+    rest = page[page.index("'#filter_form',") + len("'#filter_form',") :].lstrip()
+    _labels, end = decoder.raw_decode(rest)
+    form_fields, _end = decoder.raw_decode(rest[end:].lstrip(" ,\n"))
+    assert "platform-ajax-select" in form_fields["department"]
+    assert "锦江区民政局" not in form_fields["department"]  # departments are fetched as the user types

@@ -108,6 +108,14 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             for column, choices in self.choice_columns.items()
             if column in (self.search_columns or [])
         }
+        for column in self.search_columns or []:
+            if issubclass(getattr(extra.get(column), "field_class", type(None)), AjaxSelectField):
+                search_extra[column] = AjaxSelectField(
+                    self.label_columns.get(column, column),
+                    loader=self._related_loader(column),
+                    view_endpoint=self.__class__.__name__,
+                    allow_blank=True,
+                )
         self.search_form_extra_fields = {**search_extra, **(self.search_form_extra_fields or {})}
 
     def _related_loader(self, column):

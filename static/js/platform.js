@@ -30,8 +30,23 @@
 
   function initFabSelects(root) {
     var placeholder = $("#platform-i18n").data("select");
-    $(root).find("select.my_select2").each(function () {
+    $(root).find("select.my_select2").not(".filter-op").each(function () {
       $(this).select2({ placeholder: placeholder, allowClear: true, theme: "bootstrap", language: select2Language() });
+    });
+  }
+
+  // A search filter's value comes back in the URL (?_flt_0_department=5): show it as the chosen option.
+  function restoreFilterValue(elem) {
+    var name = elem.attr("name") || "";
+    if (name.indexOf("_flt_") !== 0 || elem.val()) { return; }
+    var value = new URLSearchParams(window.location.search).get(name);
+    if (!value) { return; }
+    $.getJSON(elem.data("url"), { q: value }, function (data) {
+      $.each(data.results, function (_i, row) {
+        if (String(row.id) === value) {
+          elem.append(new Option(row.text, row.id, true, true)).trigger("change");
+        }
+      });
     });
   }
 
@@ -39,6 +54,7 @@
     $(root).find("select.platform-ajax-select").each(function () {
       var elem = $(this);
       if (elem.data("select2")) { return; }
+      restoreFilterValue(elem);
       elem.select2({
         theme: "bootstrap",
         width: "100%",
@@ -101,9 +117,20 @@
     toggle();
   }
 
+  // Flask-AppBuilder adds search filters to the page on demand: set up their selects as they appear.
+  function watchFilters() {
+    var box = document.querySelector(".filters");
+    if (!box || !window.MutationObserver) { return; }
+    new MutationObserver(function () {
+      initAjaxSelects(box);
+    }).observe(box, { childList: true, subtree: true });
+    initAjaxSelects(box);
+  }
+
   $(function () {
     initFabSelects(document);
     initAjaxSelects(document);
+    watchFilters();
     initRegionCascades(document);
     initReformStatus(document);
   });

@@ -39,12 +39,13 @@ def load_config(app: Flask, config) -> None:
 
 
 def setup_db(app: Flask) -> None:
-    from . import session_rules
+    from . import audit, session_rules
     from .extensions import db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
-    session_rules.install()
+    session_rules.install()  # business rules first: only valid changes reach the audit log
+    audit.install()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)

@@ -13,6 +13,23 @@ def register_commands(app: Flask) -> None:
         appbuilder.sm.sync_roles()
         click.echo("Roles synced: Admin, DeptStaff, Supervisor.")
 
+    @app.cli.group("audit")
+    def audit_group():
+        """The audit log."""
+
+    @audit_group.command("verify")
+    @click.option("--expect-head", default=None, help="A previously recorded head hash; a shorter chain is refused.")
+    def audit_verify_command(expect_head):
+        """Walk the hash chain; exit 1 naming the first bad event."""
+        from .audit import verify_chain
+        from .extensions import db
+
+        with db.engine.connect() as connection:
+            ok, message, _checked = verify_chain(connection, expect_head)
+        click.echo(("OK: " if ok else "TAMPERED: ") + message)
+        if not ok:
+            raise SystemExit(1)
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the bilingual demo data and demo users (idempotent)."""

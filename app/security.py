@@ -179,6 +179,35 @@ class PlatformSecurityManager(SecurityManager):
     #: Flask-AppBuilder's user chart loads Google Charts from the internet: not on an intranet
     userstatschartview = None
 
+    # ----- sign-in events go to the audit log -------------------------------------
+    def auth_user_db(self, username, password):
+        """Authenticate, then record the login or the failed attempt (with the name tried)."""
+        from .audit import record_event
+
+        user = super().auth_user_db(username, password)
+        if user is None:
+            attempted = (username or "")[:128]
+            record_event(
+                self.session,
+                "login_failed",
+                entity_type="User",
+                label=attempted,
+                changes={"username": attempted},
+                actor_name=attempted or "anonymous",
+            )
+        return user
+
+    def on_user_login(self, user) -> None:
+        from .audit import record_event
+
+        record_event(self.session, "login", entity=user, actor=user)
+
+    def on_user_logout(self, user) -> None:
+        from .audit import record_event
+
+        if user is not None:
+            record_event(self.session, "logout", entity=user, actor=user)
+
     def sync_roles(self) -> None:
         """Create missing permissions and rebuild the built-in roles from code."""
         session = self.session

@@ -2,12 +2,15 @@
 
 from flask_appbuilder import Model
 
+from .audit import AuditChainHead, AuditEvent
 from .facilities import Booking, Facility
 from .org import Department, Region
 from .people import Person, Transfer
 from .security import PlatformUser, RoleDataScope
 
 __all__ = [
+    "AuditChainHead",
+    "AuditEvent",
     "Booking",
     "Department",
     "Facility",

@@ -155,7 +155,9 @@ def _column_changes(obj, state, new: bool) -> dict:
         value = history.added[0] if history.added else None
         if old == value:
             continue
-        changes[key] = {"changed": True} if key in SECRET_COLUMNS else {"old": shown(key, old), "new": shown(key, value)}
+        changes[key] = (
+            {"changed": True} if key in SECRET_COLUMNS else {"old": shown(key, old), "new": shown(key, value)}
+        )
     return changes
 
 
@@ -180,6 +182,10 @@ def _relation_changes(state) -> dict:
                     "old": label_of(old) if old is not None else None,
                     "new": label_of(new) if new is not None else None,
                 }
+                local = list(rel.local_columns)
+                if len(local) == 1 and local[0].key not in IGNORED_COLUMNS:
+                    # the key column is only synced at flush: record it from the related rows
+                    changes[local[0].key] = {"old": getattr(old, "id", None), "new": getattr(new, "id", None)}
     return changes
 
 
@@ -338,12 +344,20 @@ def verify_chain(connection, expect_head: str | None = None) -> tuple[bool, str,
     for row in connection.execute(select(events).order_by(events.c.id)).mappings():
         checked += 1
         if row["prev_hash"] != previous:
-            return False, f"event #{row['id']}: its link to the previous event is broken (after #{previous_id})", checked
+            return (
+                False,
+                f"event #{row['id']}: its link to the previous event is broken (after #{previous_id})",
+                checked,
+            )
         if event_hash(dict(row)) != row["hash"]:
             return False, f"event #{row['id']}: its content does not match its hash", checked
         previous, previous_id = row["hash"], row["id"]
     if expect_head and previous != expect_head:
-        return False, f"the chain ends at #{previous_id} ({previous[:12]}…), not at the expected head {expect_head[:12]}…", checked
+        return (
+            False,
+            f"the chain ends at #{previous_id} ({previous[:12]}…), not at the expected head {expect_head[:12]}…",
+            checked,
+        )
     head = connection.execute(select(AuditChainHead.__table__.c.last_hash)).scalar()
     if head is not None and head != previous:
         return False, f"the recorded head does not match the last event #{previous_id}: events were removed", checked

@@ -24,8 +24,7 @@ def register_commands(app: Flask) -> None:
         from .audit import verify_chain
         from .extensions import db
 
-        with db.engine.connect() as connection:
-            ok, message, _checked = verify_chain(connection, expect_head)
+        ok, message, _checked = verify_chain(db.session.connection(), expect_head)
         click.echo(("OK: " if ok else "TAMPERED: ") + message)
         if not ok:
             raise SystemExit(1)

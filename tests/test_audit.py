@@ -200,6 +200,10 @@ def test_the_database_refuses_raw_updates_and_deletes(session):
         savepoint.rollback()
 
 
+def run(connection, statement: str, **params) -> None:
+    connection.execute(text(statement), params)
+
+
 def _drop_guards(connection) -> None:
     """What an attacker with database rights would do first."""
     if connection.dialect.name == "postgresql":
@@ -232,23 +236,20 @@ def test_tampering_is_detected_and_names_the_first_bad_event(as_admin, session, 
     ids = list(connection.execute(text("SELECT id FROM audit_event ORDER BY id DESC LIMIT 3")).scalars())
     victim = ids[1]
     if attack == "edit":
-        connection.execute(text(f"UPDATE audit_event SET actor_name = 'someone_else' WHERE id = {victim}"))
+        run(connection, "UPDATE audit_event SET actor_name = 'someone_else' WHERE id = :a", a=victim)
         expected = f"#{victim}"
     elif attack == "delete":
-        connection.execute(text(f"DELETE FROM audit_event WHERE id = {victim}"))
+        run(connection, "DELETE FROM audit_event WHERE id = :a", a=victim)
         expected = f"#{ids[0]}"
     elif attack == "reorder":
-        connection.execute(text(f"UPDATE audit_event SET id = -1 WHERE id = {ids[1]}"))
-        connection.execute(text(f"UPDATE audit_event SET id = {ids[1]} WHERE id = {ids[2]}"))
-        connection.execute(text(f"UPDATE audit_event SET id = {ids[2]} WHERE id = -1"))
+        run(connection, "UPDATE audit_event SET id = -1 WHERE id = :a", a=ids[1])
+        run(connection, "UPDATE audit_event SET id = :a WHERE id = :b", a=ids[1], b=ids[2])
+        run(connection, "UPDATE audit_event SET id = :a WHERE id = -1", a=ids[2])
         expected = f"#{ids[2]}"
     else:
-        forged = connection.execute(text(f"SELECT * FROM audit_event WHERE id = {victim}")).mappings().one()
+        forged = connection.execute(select(AuditEvent.__table__).where(AuditEvent.id == victim)).mappings().one()
         values = {**forged, "id": victim + 1000, "hash": "f" * 64, "action": "delete"}
-        columns = ", ".join(values)
-        connection.execute(
-            text(f"INSERT INTO audit_event ({columns}) VALUES ({', '.join(':' + c for c in values)})"), values
-        )
+        connection.execute(AuditEvent.__table__.insert().values(**values))
         expected = f"#{victim + 1000}"
     ok, message, _checked = verify_chain(connection)
     assert not ok

@@ -19,6 +19,7 @@ def create_app(config=None) -> Flask:
     configure_fab(app)
     init_views(app)
     init_i18n(app)
+    init_request_state(app)
     init_errors(app)
     init_cli(app)
     return app
@@ -90,6 +91,16 @@ def init_i18n(app: Flask) -> None:
     def html_language():
         locale = get_locale()
         return {"html_lang": locale.language if locale is not None else app.config["BABEL_DEFAULT_LOCALE"]}
+
+
+def init_request_state(app: Flask) -> None:
+    """Per-request caches (data scope, audit actor, request id) start empty on every request."""
+    from flask import g
+
+    @app.before_request
+    def _fresh_request_state():
+        for key in ("_data_scope", "audit_context", "request_id"):
+            g.pop(key, None)
 
 
 def init_errors(app: Flask) -> None:

@@ -64,6 +64,10 @@ ROLE_PERMISSIONS = {
     ],
     "Supervisor": [
         *[(READ, view) for view in WRITABLE_REGISTERS + READ_ONLY_REGISTERS],
+        (READ, "AuditEvent"),
+        ("can_export", "AuditEvent"),
+        ("menu_access", "Supervision"),
+        ("menu_access", "Audit log"),
         *_menu_access(),
         *SELF_SERVICE,
     ],

@@ -146,6 +146,30 @@ class PlatformModelView(RelationLookupMixin, ModelView):
 
         return format_value
 
+    # ----- show, with the record's history for those who may read the audit log ----
+    show_template = "platform/show.html"
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """The record, and a History (变更记录) tab with every audited change to it."""
+        from .audit import history_for
+
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        history = None
+        if appbuilder.sm.has_access("can_read", "AuditEvent"):
+            history = history_for(self.datamodel.obj.__name__, item.id)
+        return self.render_template(
+            self.show_template,
+            pk=item.id,
+            title=self.show_title,
+            widgets=self._show(item.id),
+            related_views=self._related_views,
+            history=history,
+        )
+
     # ----- list arguments are checked before Flask-AppBuilder reads them ----
     def list_args_problem(self):
         """A message when the list's URL parameters can't be honoured (bad sort column, page, page size)."""

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import appbuilder
+from views.audit import AuditEventView
 from views.facilities import BookingApi, BookingView, FacilityApi, FacilityView
 from views.org import DepartmentApi, DepartmentView, RegionApi, RegionView
 from views.people import PersonApi, PersonView, TransferView
@@ -45,6 +46,15 @@ def register_views() -> None:
     appbuilder.add_view(BookingView, "Bookings", label=_l("Bookings"), icon="fa-calendar", category="Facilities")
     appbuilder.add_view(
         RoleDataScopeView, "Role data scopes", label=_l("Role data scopes"), icon="fa-filter", category="Security"
+    )
+    appbuilder.add_view(
+        AuditEventView,
+        "Audit log",
+        label=_l("Audit log"),
+        icon="fa-history",
+        category="Supervision",
+        category_label=_l("Supervision"),
+        category_icon="fa-eye",
     )
     for api in (RegionApi, DepartmentApi, PersonApi, FacilityApi, BookingApi):
         appbuilder.add_api(api)

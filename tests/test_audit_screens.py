@@ -1,0 +1,110 @@
+"""Supervisors review the audit log: list, filters, diffs, per-record history, export; nobody edits it."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.extensions import db
+from models import AuditEvent, Person
+from tests.conftest import login
+from tests.helpers import dept, one
+
+
+def move_wang_wei(client):
+    login(client, "staff")
+    person = one(Person, name="王伟")
+    data = {
+        "name": person.name,
+        "id_number": person.id_number,
+        "department": dept("龙泉街道便民服务中心").id,
+        "category": person.category,
+        "status": person.status,
+        "position": '=HYPERLINK("http://x")',
+    }
+    assert client.post(f"/personview/edit/{person.id}", data=data).status_code == 302
+    client.get("/logout/")
+    return person
+
+
+def test_supervisor_sees_who_changed_a_persons_department(client, session):
+    person = move_wang_wei(client)
+    login(client, "supervisor")
+    listing = client.get(f"/auditeventview/list/?_flt_0_entity_type=Person&_flt_0_entity_id={person.id}")
+    assert listing.status_code == 200
+    page = listing.get_data(as_text=True)
+    assert "staff" in page and "更新" in page
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "Person", AuditEvent.action == "update")
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    shown = client.get(f"/auditeventview/show/{event.id}").get_data(as_text=True)
+    assert "龙泉驿区政务服务中心" in shown and "龙泉街道便民服务中心" in shown
+    assert "127.0.0.1" in shown
+
+
+def test_history_tab_on_the_record_page(client, session):
+    person = move_wang_wei(client)
+    login(client, "supervisor")
+    page = client.get(f"/personview/show/{person.id}").get_data(as_text=True)
+    assert 'href="#History"' in page
+    assert "龙泉街道便民服务中心" in page[page.index('id="History"') :]
+
+
+def test_deptstaff_has_no_history_tab_and_no_audit_screens(client, session):
+    login(client, "staff")
+    person = one(Person, name="王伟")
+    assert 'href="#History"' not in client.get(f"/personview/show/{person.id}").get_data(as_text=True)
+    assert client.get("/auditeventview/list/").status_code == 403
+    assert client.get("/auditeventview/export/csv").status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_is_filtered_formula_safe_and_audited(client, session, fmt):
+    move_wang_wei(client)
+    login(client, "supervisor")
+    before = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    response = client.get(f"/auditeventview/export/{fmt}?_flt_0_entity_type=Person")
+    assert response.status_code == 200
+    if fmt == "csv":
+        values = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(response.get_data())).active
+        values = [[c.value or "" for c in row] for row in sheet.iter_rows()]
+    header, rows = values[0], values[1:]
+    assert header[:3] == ["事件编号", "时间（UTC）", "操作人"]
+    type_column = header.index("记录类型")
+    assert rows and {row[type_column] for row in rows} == {"Person"}
+    assert any("HYPERLINK" in cell for row in rows for cell in row)  # the hostile value is exported …
+    assert not any(str(cell).startswith(("=", "+", "-", "@")) for row in rows for cell in row)  # … but inert
+    db.session.expire_all()
+    exported = db.session.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
+    assert [e.action for e in exported] == ["export"]
+    assert exported[0].actor_name == "supervisor"
+
+
+def test_nobody_edits_or_deletes_events_in_the_ui(client, session):
+    login(client, "admin")
+    event_id = db.session.scalar(select(AuditEvent.id).limit(1))
+    for method, url in (
+        ("get", f"/auditeventview/edit/{event_id}"),
+        ("post", f"/auditeventview/delete/{event_id}"),
+        ("get", "/auditeventview/add"),
+    ):
+        assert getattr(client, method)(url).status_code in (403, 404, 405)
+    assert db.session.get(AuditEvent, event_id) is not None
+
+
+def test_deleted_records_keep_their_history(client, session):
+    login(client, "admin")
+    person = one(Person, name="李娜")
+    client.post(f"/personview/delete/{person.id}")
+    client.get("/logout/")
+    login(client, "supervisor")
+    page = client.get(f"/auditeventview/list/?_flt_0_entity_type=Person&_flt_0_entity_id={person.id}").get_data(
+        as_text=True
+    )
+    assert "删除" in page and "admin" in page

@@ -53,7 +53,10 @@ def setup_db(app: Flask) -> None:
 
 
 def configure_sqlite(engine) -> None:
-    """Foreign keys on, and real transactions (SAVEPOINT included) from pysqlite."""
+    """Foreign keys on, WAL, real transactions (SAVEPOINT included) from pysqlite, and
+    writing requests serialised (BEGIN IMMEDIATE), so a racing edit reads the winner's
+    version and gets the stale-edit message instead of a "database is locked" error."""
+    from flask import has_request_context, request
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
@@ -61,12 +64,14 @@ def configure_sqlite(engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def configure_fab(app: Flask) -> None:

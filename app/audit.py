@@ -222,6 +222,9 @@ def before_flush(session: Session, flush_context, instances) -> None:
         changes = {**_column_changes(obj, state, new=False), **_relation_changes(state)}
         if not changes:
             continue
+        if isinstance(obj, RecordMixin) and obj.version is not None:
+            # the optimistic-lock counter is bumped inside the flush: record the step it will take
+            changes["version"] = {"old": obj.version, "new": obj.version + 1}
         pending.append({"obj": obj, "new": False, "changes": changes, "action": _action_for(obj, changes, False)})
     for obj in session.deleted:
         if not is_audited(obj):

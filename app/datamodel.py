@@ -114,8 +114,11 @@ class ScopedSQLAInterface(SQLAInterface):
         return ScopedSQLAInterface(self.get_related_model(col_name), self._session, apply_scope=not public)
 
     # ----- writes --------------------------------------------------------
-    def _commit(self) -> None:
+    def _commit(self, prepare=None) -> None:
+        """Run ``prepare`` (which may flush) and commit, mapping failures to typed exceptions."""
         try:
+            if prepare is not None:
+                prepare()
             self.session.commit()
         except (RecordInvalid, ScopeViolation):
             self.session.rollback()
@@ -138,9 +141,10 @@ class ScopedSQLAInterface(SQLAInterface):
             self._commit()
 
     def edit(self, item, commit: bool = True) -> None:
-        self.session.merge(item)
         if commit:
-            self._commit()
+            self._commit(lambda: self.session.merge(item))
+        else:
+            self.session.merge(item)
 
     def soft_delete(self, item) -> None:
         reasons = item.delete_blockers(self.session) if isinstance(item, RecordMixin) else []

@@ -71,7 +71,7 @@ def session(app):
         finally:
             db.session.remove()
             engines[None] = engine
-            db.session.configure(join_transaction_mode="conservative_savepoint")
+            db.session.configure(join_transaction_mode="conditional_savepoint")
             outer.rollback()
             connection.close()
 

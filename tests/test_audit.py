@@ -39,7 +39,11 @@ def test_a_change_of_department_answers_who_when_where_and_what_before(client, s
         "category": person.category,
         "status": person.status,
     }
-    response = client.post(f"/personview/edit/{person.id}", data=data, headers={"User-Agent": "pytest-browser"})
+    response = client.post(
+        f"/personview/edit/{person.id}",
+        data={**data, "edit_version": person.version},
+        headers={"User-Agent": "pytest-browser"},
+    )
     assert response.status_code == 302
     [event] = events_after(start, entity_type="Person", action="update")
     assert event.entity_id == str(person.id)
@@ -64,7 +68,9 @@ def test_id_numbers_and_mobiles_are_masked_in_the_log(client, session):
         "status": person.status,
         "mobile": "13800001111",
     }
-    assert client.post(f"/personview/edit/{person.id}", data=data).status_code == 302
+    assert (
+        client.post(f"/personview/edit/{person.id}", data={**data, "edit_version": person.version}).status_code == 302
+    )
     [event] = events_after(start, entity_type="Person")
     assert changes(event)["mobile"] == {"old": mask_mobile(old_mobile), "new": "138****1111"}
     assert "13800001111" not in event.changes

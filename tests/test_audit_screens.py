@@ -24,7 +24,9 @@ def move_wang_wei(client):
         "status": person.status,
         "position": '=HYPERLINK("http://x")',
     }
-    assert client.post(f"/personview/edit/{person.id}", data=data).status_code == 302
+    assert (
+        client.post(f"/personview/edit/{person.id}", data={**data, "edit_version": person.version}).status_code == 302
+    )
     client.get("/logout/")
     return person
 

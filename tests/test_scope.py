@@ -107,7 +107,7 @@ def test_ui_edit_refuses_moving_a_person_out_of_scope(client, session):
         "category": person.category,
         "status": person.status,
     }
-    response = client.post(f"/personview/edit/{person.id}", data=data)
+    response = client.post(f"/personview/edit/{person.id}", data={**data, "edit_version": person.version})
     assert response.status_code == 200
     assert snapshot(person) == before
 
@@ -199,7 +199,7 @@ def test_staff_can_save_their_own_department_whose_parent_is_outside_scope(clien
     login(client, "staff")
     own = dept("龙泉驿区政务服务中心")
     data = {"name": own.name, "kind": own.kind, "parent": own.parent_id, "head": "张华华", "active": "y"}
-    response = client.post(f"/departmentview/edit/{own.id}", data=data)
+    response = client.post(f"/departmentview/edit/{own.id}", data={**data, "edit_version": own.version})
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     assert snapshot(own)["head"] == "张华华"
 
@@ -209,7 +209,7 @@ def test_staff_cannot_move_their_own_department(client, session):
     own = dept("龙泉驿区政务服务中心")
     before = snapshot(own)
     data = {"name": own.name, "kind": own.kind, "parent": dept("龙泉街道便民服务中心").id, "active": "y"}
-    assert client.post(f"/departmentview/edit/{own.id}", data=data).status_code == 200
+    assert client.post(f"/departmentview/edit/{own.id}", data={**data, "edit_version": own.version}).status_code == 200
     assert snapshot(own) == before
 
 

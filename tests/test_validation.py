@@ -194,7 +194,7 @@ def test_change_of_department_writes_a_transfer(client, session):
         "status": person.status,
         "transfer_reason": "充实街道便民服务力量",
     }
-    response = client.post(f"/personview/edit/{person.id}", data=data)
+    response = client.post(f"/personview/edit/{person.id}", data={**data, "edit_version": person.version})
     assert response.status_code == 302
     assert count(Transfer) == before + 1
     transfer = db.session.query(Transfer).order_by(Transfer.id.desc()).first()
@@ -214,7 +214,9 @@ def test_edit_without_department_change_writes_no_transfer(client, session):
         "status": person.status,
         "position": "副主任",
     }
-    assert client.post(f"/personview/edit/{person.id}", data=data).status_code == 302
+    assert (
+        client.post(f"/personview/edit/{person.id}", data={**data, "edit_version": person.version}).status_code == 302
+    )
     assert count(Transfer) == before
     assert one(Person, name="王伟").position == "副主任"
 

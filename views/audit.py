@@ -140,6 +140,39 @@ def history_for(entity_type: str, entity_id) -> list[dict]:
     return [{"event": e, "action": AUDIT_ACTION_LABELS.label(e.action), "diff": readable_diff(e)} for e in events]
 
 
+def changes_since(entity_type: str, entity_id, version: int) -> list[dict]:
+    """What others changed on a record after ``version``: one row per field, oldest change first."""
+    events = (
+        db.session.query(AuditEvent)
+        .filter(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
+        .filter(AuditEvent.action.in_(("update", "restore", "delete")))
+        .order_by(AuditEvent.id)
+        .all()
+    )
+    labels = field_labels()
+    rows = []
+    for event in events:
+        try:
+            changes = json.loads(event.changes or "{}")
+        except ValueError:
+            continue
+        new_version = (changes.get("version") or {}).get("new")
+        if not isinstance(new_version, int) or new_version <= version:
+            continue
+        for field, change in sorted(changes.items()):
+            if field in ("version", "updated_at") or not isinstance(change, dict) or field.endswith("_id"):
+                continue
+            rows.append(
+                {
+                    "field": str(labels.get(field, field)),
+                    "old": "" if change.get("old") is None else change.get("old"),
+                    "new": "" if change.get("new") is None else change.get("new"),
+                    "actor": event.actor_name,
+                }
+            )
+    return rows
+
+
 class AuditEventView(ModelView):
     """The audit log: read-only, filterable, with per-event diffs and CSV/XLSX export."""
 

@@ -14,7 +14,10 @@ from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
 from sqlalchemy.exc import StatementError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
 
 from app.datamodel import DeleteRefused, ScopedSQLAInterface, StaleEdit
 from app.extensions import appbuilder, db
@@ -42,9 +45,12 @@ MASKERS = {"id_number": mask_id_number}
 #: the permission that lifts each mask
 UNMASK_PERMISSIONS = {"id_number": FULL_ID_NUMBER}
 OUTSIDE_SCOPE = _l("The record is outside your data scope: choose a department you are responsible for.")
+VERSION_REQUIRED = _l('Send the version of the record you read (the number in its "version" field).')
 BAD_VALUE = _l("One of the values has the wrong type or refers to a record that does not exist.")
 #: input the marshmallow schema lets through but the database or a related-id lookup refuses
 BAD_INPUT_ERRORS = (ValueError, TypeError, OverflowError, StatementError)
+#: a concurrent save won the race while this request was loading or flushing
+RACE_ERRORS = (StaleEdit, StaleDataError)
 STALE_MESSAGE = _l("Someone else saved this record in the meantime. Reload it and apply your change again.")
 
 
@@ -56,6 +62,11 @@ def yes_no(value) -> str:
 
 def blank_if_none(value):
     return "" if value is None else value
+
+
+def parse_version(value) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 def may_see_full(column: str) -> bool:
@@ -217,7 +228,7 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             flash(_("The record was not saved. Correct the marked fields."), "danger")
         elif isinstance(error, ScopeViolation):
             flash(str(OUTSIDE_SCOPE), "danger")
-        elif isinstance(error, StaleEdit):
+        elif isinstance(error, RACE_ERRORS):
             flash(str(STALE_MESSAGE), "danger")
 
     def _save(self, form, item, is_new: bool) -> bool:
@@ -230,10 +241,34 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             else:
                 self.datamodel.edit(item)
                 self.post_update(item)
-        except (RecordInvalid, ScopeViolation, StaleEdit) as error:
+        except (RecordInvalid, ScopeViolation, *RACE_ERRORS) as error:
             self._refuse(form, error)
             return False
         flash(str(self.add_row_message if is_new else self.edit_row_message), "success")
+        return True
+
+    def _init_forms(self):
+        """Every edit form carries the version of the record it was loaded from (a hidden field)."""
+        super()._init_forms()
+        self.edit_form.edit_version = HiddenField()
+
+    def _version_conflict(self, form, item) -> bool:
+        """Refuse a save made against an older version, showing what the other user changed.
+
+        The user's input stays in the form; the hidden version moves to the current one,
+        so saving again deliberately applies the user's values over the newer record.
+        """
+        submitted = parse_version(form.edit_version.data)
+        if submitted == item.version:
+            del form["edit_version"]
+            return False
+        from .audit import changes_since
+
+        db.session.rollback()
+        flash(str(STALE_MESSAGE), "danger")
+        for row in changes_since(self.datamodel.obj.__name__, item.id, submitted or 0):
+            flash(_("%(field)s: %(old)s → %(new)s (by %(actor)s)", **row), "warning")
+        form.edit_version.data = item.version
         return True
 
     def _restore_masked(self, form, item) -> None:
@@ -265,12 +300,15 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             for field in form:
                 if isinstance(field, AjaxSelectField):
                     field.keep_current(getattr(item, field.name, None))
+            if self._version_conflict(form, item):
+                return self._get_edit_widget(form=form)
             if form.validate():
                 self.process_form(form, False)
                 if self._save(form, item, is_new=False):
                     return None
         else:
             form = self.edit_form.refresh(obj=item)
+            form.edit_version.data = item.version
             for column in self.masked_columns:
                 if column in form and not may_see_full(column):
                     form[column].data = MASKERS[column](form[column].data)
@@ -364,7 +402,7 @@ class PlatformRestApi(ModelRestApi):
             return self.response_422(message=error.errors)
         if isinstance(error, ScopeViolation):
             return self.response_422(message={"": [str(OUTSIDE_SCOPE)]})
-        if isinstance(error, StaleEdit):
+        if isinstance(error, RACE_ERRORS):
             return self.response(409, message=str(STALE_MESSAGE))
         if isinstance(error, DeleteRefused):
             return self.response(409, message=" ".join(str(r) for r in error.reasons))
@@ -378,7 +416,7 @@ class PlatformRestApi(ModelRestApi):
         """Create a record within the caller's scope."""
         try:
             return self.post_headless()
-        except (RecordInvalid, ScopeViolation, StaleEdit, *BAD_INPUT_ERRORS) as error:
+        except (RecordInvalid, ScopeViolation, *RACE_ERRORS, *BAD_INPUT_ERRORS) as error:
             return self._error_response(error)
 
     @expose("/<int:pk>", methods=["PUT"])
@@ -386,11 +424,49 @@ class PlatformRestApi(ModelRestApi):
     @safe
     @permission_name("put")
     def put(self, pk):
-        """Change a record within the caller's scope."""
+        """Change a record within the caller's scope; the body carries the ``version`` it was read at."""
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
+            submitted = body.pop("version", None)
+            item = self.datamodel.get(pk)
+            if item is None:
+                return self.response_404()
+            if not isinstance(submitted, int) or isinstance(submitted, bool):
+                return self.response_422(message={"version": [str(VERSION_REQUIRED)]})
+            if submitted != item.version:
+                from .audit import changes_since
+
+                db.session.rollback()
+                return self.response(
+                    409,
+                    message=str(STALE_MESSAGE),
+                    current_version=item.version,
+                    changes=changes_since(self.datamodel.obj.__name__, item.id, submitted),
+                )
         try:
-            return self.put_headless(pk)
-        except (RecordInvalid, ScopeViolation, StaleEdit, *BAD_INPUT_ERRORS) as error:
+            with db.session.no_autoflush:  # flush only in the data layer's commit, where races are mapped
+                return self.put_headless(pk)
+        except (RecordInvalid, ScopeViolation, *RACE_ERRORS, *BAD_INPUT_ERRORS) as error:
             return self._error_response(error)
+
+    def put_headless(self, pk):
+        """Flask-AppBuilder's PUT, but with a schema of its own per request: a marshmallow schema keeps
+        the instance being loaded as state, so one schema shared by concurrent requests can mix them up."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if not request.is_json:
+            return self.response_400(message="Request is not JSON")
+        if not item:
+            return self.response_404()
+        schema = type(self.edit_model_schema)()
+        try:
+            data = self._merge_update_item(item, request.json)
+            item = schema.load(data, instance=item)
+        except ValidationError as err:
+            return self.response_422(message=err.messages)
+        self.pre_update(item)
+        self.datamodel.edit(item)
+        self.post_update(item)
+        return self.response(200, result=schema.dump(item, many=False))
 
     @expose("/<int:pk>", methods=["DELETE"])
     @protect()

@@ -29,6 +29,55 @@ def register_commands(app: Flask) -> None:
         if not ok:
             raise SystemExit(1)
 
+    @app.cli.group("recycle-bin")
+    def recycle_bin_group():
+        """Deleted records: list, restore, purge (audited as the system actor)."""
+
+    @recycle_bin_group.command("list")
+    def recycle_bin_list():
+        """List deleted records of every register."""
+        from .services.recycle_bin import BIN_MODELS, deleted_records
+
+        for name, model in BIN_MODELS.items():
+            for row in deleted_records(model):
+                click.echo(f"{name}\t{row.id}\t{row.deleted_at:%Y-%m-%d %H:%M}\t{row}")
+
+    @recycle_bin_group.command("restore")
+    @click.argument("model_name")
+    @click.argument("pk", type=int)
+    def recycle_bin_restore(model_name, pk):
+        """Restore one deleted record, e.g. `flask recycle-bin restore Person 12`."""
+        from .services.recycle_bin import RestoreRefused, find_deleted, restore
+
+        item = find_deleted(model_name, pk)
+        if item is None:
+            raise click.ClickException(f"No deleted {model_name} #{pk}.")
+        try:
+            restore(item)
+        except RestoreRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+        click.echo(f"Restored {model_name} #{pk}: {item}")
+
+    @recycle_bin_group.command("purge")
+    @click.argument("model_name")
+    @click.argument("pk", type=int)
+    @click.option("--yes", is_flag=True, help="Confirm that the record is to be removed for good.")
+    def recycle_bin_purge(model_name, pk, yes):
+        """Remove one deleted record for good (needs --yes)."""
+        from .services.recycle_bin import PurgeRefused, find_deleted, purge
+
+        item = find_deleted(model_name, pk)
+        if item is None:
+            raise click.ClickException(f"No deleted {model_name} #{pk}.")
+        if not yes:
+            raise click.ClickException("Add --yes to confirm the purge.")
+        label = str(item)
+        try:
+            purge(item)
+        except PurgeRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+        click.echo(f"Purged {model_name} #{pk}: {label}")
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the bilingual demo data and demo users (idempotent)."""

@@ -81,8 +81,9 @@ class ScopedSQLAInterface(SQLAInterface):
 
     filter_converter_class = PlatformFilterConverter
 
-    def __init__(self, obj, session=None, apply_scope: bool = True):
+    def __init__(self, obj, session=None, apply_scope: bool = True, deleted_only: bool = False):
         self.apply_scope = apply_scope
+        self.deleted_only = deleted_only  # the recycle bin's view of the same table
         super().__init__(obj, session)
 
     # ----- reads ---------------------------------------------------------
@@ -92,7 +93,8 @@ class ScopedSQLAInterface(SQLAInterface):
     def restrict(self, query):
         """Hide deleted rows and rows outside the current scope."""
         if issubclass(self.obj, RecordMixin):
-            query = query.filter(self.obj.deleted_at.is_(None))
+            deleted = self.obj.deleted_at.isnot(None) if self.deleted_only else self.obj.deleted_at.is_(None)
+            query = query.filter(deleted)
         if self.apply_scope:
             clause = current_scope().clause(self.obj)
             if clause is not None:

@@ -28,6 +28,8 @@ FULL_ID_NUMBER = (READ, "FullIdNumber")
 #: domain registers: staff write their own scope, supervisors read all
 WRITABLE_REGISTERS = ("Department", "Person", "Facility", "Booking")
 READ_ONLY_REGISTERS = ("Region", "Transfer")
+#: the recycle bin lists what each role may read; restoring needs can_write on the register
+RECYCLE_BIN = ((READ, "RecycleBin"), ("menu_access", "Supervision"), ("menu_access", "Recycle bin"))
 MENUS = (
     "Organization",
     "Regions",
@@ -59,6 +61,7 @@ ROLE_PERMISSIONS = {
         *[(perm, view) for view in WRITABLE_REGISTERS for perm in (READ, WRITE)],
         *[(READ, view) for view in READ_ONLY_REGISTERS],
         FULL_ID_NUMBER,
+        *RECYCLE_BIN,
         *_menu_access(),
         *SELF_SERVICE,
     ],
@@ -66,7 +69,7 @@ ROLE_PERMISSIONS = {
         *[(READ, view) for view in WRITABLE_REGISTERS + READ_ONLY_REGISTERS],
         (READ, "AuditEvent"),
         ("can_export", "AuditEvent"),
-        ("menu_access", "Supervision"),
+        *RECYCLE_BIN,
         ("menu_access", "Audit log"),
         *_menu_access(),
         *SELF_SERVICE,

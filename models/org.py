@@ -155,9 +155,11 @@ class Department(RecordMixin, Model):
 
 
 def subtree_ids(session, root_id: int) -> set[int]:
-    """The ids of a department and all its live descendants (one recursive query)."""
+    """The ids of a department and all its descendants (one recursive query).
+
+    Deleted sub-departments are included: their records still belong to this
+    department's staff, who may restore them from the recycle bin.
+    """
     tree = select(Department.id).where(Department.id == root_id).cte("tree", recursive=True)
-    tree = tree.union_all(
-        select(Department.id).where(Department.parent_id == tree.c.id, Department.deleted_at.is_(None))
-    )
+    tree = tree.union_all(select(Department.id).where(Department.parent_id == tree.c.id))
     return set(session.scalars(select(tree.c.id)))

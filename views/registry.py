@@ -7,6 +7,7 @@ from views.audit import AuditEventView
 from views.facilities import BookingApi, BookingView, FacilityApi, FacilityView
 from views.org import DepartmentApi, DepartmentView, RegionApi, RegionView
 from views.people import PersonApi, PersonView, TransferView
+from views.recycle import RecycleBinView
 from views.security import RoleDataScopeView
 
 
@@ -56,5 +57,6 @@ def register_views() -> None:
         category_label=_l("Supervision"),
         category_icon="fa-eye",
     )
+    appbuilder.add_view(RecycleBinView, "Recycle bin", label=_l("Recycle bin"), icon="fa-trash", category="Supervision")
     for api in (RegionApi, DepartmentApi, PersonApi, FacilityApi, BookingApi):
         appbuilder.add_api(api)

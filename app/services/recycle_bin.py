@@ -1,0 +1,96 @@
+"""The recycle bin (回收站): soft-deleted records, restored or (by an Admin) purged.
+
+Used by the recycle-bin screen and the ``flask recycle-bin`` commands, so that
+both paths apply the same rules:
+- only records within the user's data scope are listed, restored or purged;
+- a restore is refused while a record it refers to is itself deleted, or when
+  a unique value (ID number, code) has since been taken by a live record;
+- a purge is refused while other records still refer to the row.
+Restores and purges go through the session, so they are audited like every change.
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+
+from app.datamodel import ScopedSQLAInterface
+from app.extensions import db
+from models import Booking, Department, Facility, Person, Region
+from models.mixins import RecordMixin
+from models.validation import RecordInvalid
+
+#: models that can be deleted and therefore restored, by the name used in permissions and URLs
+BIN_MODELS = {model.__name__: model for model in (Region, Department, Person, Facility, Booking)}
+
+
+class RestoreRefused(Exception):
+    """The record can't come back yet; the message says why, in the user's language."""
+
+
+class PurgeRefused(Exception):
+    """The record can't be removed for good; the message says why."""
+
+
+def deleted_interface(model) -> ScopedSQLAInterface:
+    return ScopedSQLAInterface(model, deleted_only=True)
+
+
+def deleted_records(model, limit: int = 500) -> list:
+    """Deleted rows of ``model`` within the current scope, most recently deleted first."""
+    interface = deleted_interface(model)
+    query = interface.restrict(db.session.query(model)).order_by(model.deleted_at.desc())
+    return query.limit(limit).all()
+
+
+def find_deleted(model_name: str, pk):
+    model = BIN_MODELS.get(model_name)
+    if model is None:
+        return None
+    return deleted_interface(model).get(pk)
+
+
+def _deleted_references(item) -> list[str]:
+    """Labels of the records ``item`` refers to that are themselves deleted."""
+    missing = []
+    for rel in inspect(type(item)).relationships:
+        if rel.direction.name != "MANYTOONE":
+            continue
+        related = getattr(item, rel.key)
+        if isinstance(related, RecordMixin) and related.deleted_at is not None:
+            missing.append(str(related))
+    return missing
+
+
+def restore(item) -> None:
+    """Bring a deleted record back; raise RestoreRefused with a clear reason."""
+    missing = _deleted_references(item)
+    if missing:
+        raise RestoreRefused(
+            str(_l("Restore %(records)s first: this record refers to it.", records="、".join(missing)))
+        )
+    item.deleted_at = None
+    try:
+        db.session.commit()
+    except RecordInvalid as invalid:
+        db.session.rollback()
+        reasons = " ".join(message for messages in invalid.errors.values() for message in messages)
+        raise RestoreRefused(str(_l("It can't be restored: %(reasons)s", reasons=reasons))) from invalid
+    except IntegrityError as error:
+        db.session.rollback()
+        raise RestoreRefused(
+            str(_l("It can't be restored: a live record now holds one of its unique values."))
+        ) from error
+
+
+def purge(item) -> None:
+    """Remove a deleted record for good (audited); refused while other records refer to it."""
+    if item.deleted_at is None:
+        raise PurgeRefused(str(_l("Only a deleted record can be purged.")))
+    db.session.delete(item)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise PurgeRefused(
+            str(_l("It can't be purged: other records (for example transfers or bookings) still refer to it."))
+        ) from error

@@ -1,0 +1,199 @@
+"""Soft delete and the recycle bin: invisible everywhere, restorable in scope, purged only by an Admin."""
+
+from html import escape as html_escape
+
+import pytest
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from models import AuditEvent, Person
+from tests.conftest import api_token, login
+from tests.helpers import dept, one, snapshot
+
+
+def delete_as(client, username: str, view: str, record) -> None:
+    login(client, username)
+    assert client.post(f"/{view}/delete/{record.id}").status_code == 302
+    client.get("/logout/")
+
+
+def last_event():
+    db.session.expire_all()
+    return db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+
+
+def test_a_deleted_record_is_invisible_on_every_path(client, session):
+    person = one(Person, name="李娜")
+    delete_as(client, "staff", "personview", person)
+    assert snapshot(person)["deleted_at"] is not None
+    login(client, "staff")
+    assert "李娜" not in client.get("/personview/list/").get_data(as_text=True)
+    assert client.get(f"/personview/show/{person.id}").status_code == 404
+    assert client.get(f"/personview/edit/{person.id}").status_code == 404
+    assert client.post(f"/personview/delete/{person.id}").status_code == 404
+    assert "李娜" not in client.get("/personview/list/?_flt_0_name=lina").get_data(as_text=True)
+    headers = api_token(client, "staff")
+    assert client.get(f"/api/v1/person/{person.id}", headers=headers).status_code == 404
+    listed = client.get("/api/v1/person/?q=(page_size:100)", headers=headers).json["result"]
+    assert person.id not in [row["id"] for row in listed]
+
+
+def test_a_deleted_department_disappears_from_selects(client, session):
+    department = dept("驿都社区居民委员会")
+    for person in db.session.scalars(select(Person).where(Person.department_id == department.id)):
+        person.deleted_at = person.updated_at
+    db.session.commit()
+    delete_as(client, "staff", "departmentview", department)
+    login(client, "staff")
+    names = [row["text"] for row in client.get("/personview/lookup/department").json["results"]]
+    assert "驿都社区居民委员会" not in names
+
+
+def test_staff_restore_their_records_from_the_bin(client, session):
+    person = one(Person, name="李娜")
+    delete_as(client, "staff", "personview", person)
+    login(client, "staff_jj")
+    assert "李娜" not in client.get("/recyclebin/").get_data(as_text=True)  # not in Jinjiang's scope
+    assert client.post(f"/recyclebin/restore/Person/{person.id}").status_code == 404
+    client.get("/logout/")
+    login(client, "staff")
+    page = client.get("/recyclebin/").get_data(as_text=True)
+    assert "李娜" in page
+    assert client.post(f"/recyclebin/restore/Person/{person.id}").status_code == 302
+    assert snapshot(person)["deleted_at"] is None
+    event = last_event()
+    assert (event.action, event.entity_type, event.entity_id, event.actor_name) == (
+        "restore",
+        "Person",
+        str(person.id),
+        "staff",
+    )
+    assert "李娜" in client.get("/personview/list/").get_data(as_text=True)
+
+
+def test_restore_is_refused_when_the_unique_value_was_reused(app, client, session):
+    person = one(Person, name="李娜")
+    delete_as(client, "admin", "personview", person)
+    login(client, "admin")
+    response = client.post(
+        "/personview/add",
+        data={
+            "name": "新李娜",
+            "id_number": person.id_number,
+            "department": person.department_id,
+            "category": "contract",
+            "status": "on_duty",
+        },
+    )
+    assert response.status_code == 302
+    page = client.post(f"/recyclebin/restore/Person/{person.id}", follow_redirects=True).get_data(as_text=True)
+    with app.test_request_context(), force_locale("zh"):
+        expected = str(_l("Another active person already has this ID number."))
+    assert html_escape(expected) in page
+    assert snapshot(person)["deleted_at"] is not None
+
+
+def test_restore_is_refused_while_its_department_is_deleted(client, session):
+    department = dept("驿都社区居民委员会")
+    person = one(Person, name="赵磊")
+    delete_as(client, "staff", "personview", person)
+    delete_as(client, "staff", "departmentview", department)
+    login(client, "staff")
+    page = client.post(f"/recyclebin/restore/Person/{person.id}", follow_redirects=True).get_data(as_text=True)
+    assert "驿都社区居民委员会" in page and snapshot(person)["deleted_at"] is not None
+    assert client.post(f"/recyclebin/restore/Department/{department.id}").status_code == 302
+    assert client.post(f"/recyclebin/restore/Person/{person.id}").status_code == 302
+    assert snapshot(person)["deleted_at"] is None
+
+
+def test_supervisor_sees_the_bin_but_restores_nothing(client, session):
+    person = one(Person, name="李娜")
+    delete_as(client, "staff", "personview", person)
+    login(client, "supervisor")
+    assert "李娜" in client.get("/recyclebin/").get_data(as_text=True)
+    assert client.post(f"/recyclebin/restore/Person/{person.id}").status_code == 403
+    assert client.post(f"/recyclebin/purge/Person/{person.id}", data={"confirm": str(person.id)}).status_code == 403
+    assert snapshot(person)["deleted_at"] is not None
+
+
+def test_only_an_admin_purges_after_confirming(client, session):
+    person = Person(
+        name="临时",
+        id_number="11010519491231002X",
+        department=dept("锦江区民政局"),
+        category="volunteer",
+        status="on_duty",
+    )
+    db.session.add(person)
+    db.session.commit()
+    delete_as(client, "admin", "personview", person)
+    login(client, "staff_jj")
+    assert client.post(f"/recyclebin/purge/Person/{person.id}", data={"confirm": str(person.id)}).status_code == 403
+    client.get("/logout/")
+    login(client, "admin")
+    client.post(f"/recyclebin/purge/Person/{person.id}", data={"confirm": "wrong"})
+    assert db.session.get(Person, person.id) is not None
+    assert client.post(f"/recyclebin/purge/Person/{person.id}", data={"confirm": str(person.id)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Person, person.id) is None
+    event = last_event()
+    assert (event.action, event.entity_id, event.actor_name) == ("purge", str(person.id), "admin")
+
+
+def test_purge_is_refused_while_other_records_refer_to_it(client, session):
+    person = one(Person, name="王伟")
+    login(client, "admin")
+    data = {
+        "name": person.name,
+        "id_number": person.id_number,
+        "department": dept("龙泉街道便民服务中心").id,
+        "category": person.category,
+        "status": person.status,
+        "edit_version": person.version,
+    }
+    assert client.post(f"/personview/edit/{person.id}", data=data).status_code == 302  # writes a transfer
+    assert client.post(f"/personview/delete/{person.id}").status_code == 302
+    page = client.post(
+        f"/recyclebin/purge/Person/{person.id}", data={"confirm": str(person.id)}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "人员调动" in page or "引用" in page
+    assert db.session.get(Person, person.id) is not None
+
+
+def test_a_department_with_sub_departments_is_not_deleted(client, session):
+    login(client, "admin")
+    parent = dept("龙泉驿区人民政府办公室")
+    page = client.post(f"/departmentview/delete/{parent.id}", follow_redirects=True).get_data(as_text=True)
+    assert snapshot(parent)["deleted_at"] is None
+    assert "下级" in page
+
+
+def test_cli_restore_and_purge(app, session):
+    person = one(Person, name="李娜")
+    person.deleted_at = person.updated_at
+    db.session.commit()
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["recycle-bin", "list"])
+    assert f"Person\t{person.id}" in listed.output
+    assert runner.invoke(args=["recycle-bin", "purge", "Person", str(person.id)]).exit_code == 1  # no --yes
+    result = runner.invoke(args=["recycle-bin", "restore", "Person", str(person.id)])
+    assert result.exit_code == 0, result.output
+    assert snapshot(person)["deleted_at"] is None
+    event = last_event()
+    assert (event.action, event.actor_name) == ("restore", "system")
+
+
+def test_partial_unique_index_counts_live_rows_only(session):
+    """Enforced by the database itself, on SQLite and PostgreSQL alike."""
+    existing = one(Person, name="王伟")
+    connection = db.session.connection()
+    table = Person.__table__
+    row = {c.key: getattr(existing, c.key) for c in table.columns if c.key != "id"}
+    savepoint = connection.begin_nested()
+    with pytest.raises(IntegrityError):
+        connection.execute(table.insert().values(**row))
+    savepoint.rollback()
+    connection.execute(table.insert().values(**{**row, "deleted_at": existing.updated_at}))  # a deleted twin is fine

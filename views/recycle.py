@@ -1,0 +1,89 @@
+"""The recycle bin screen: deleted records within the user's scope, restored or purged."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import appbuilder
+from app.services.recycle_bin import (
+    BIN_MODELS,
+    PurgeRefused,
+    RestoreRefused,
+    deleted_records,
+    find_deleted,
+    purge,
+    restore,
+)
+
+from .audit import ENTITY_TYPES
+
+
+class RecycleBinView(BaseView):
+    """Deleted records (回收站): users with edit rights restore them; only an Admin purges them, after confirming."""
+
+    route_base = "/recyclebin"
+    default_view = "list"
+    class_permission_name = "RecycleBin"
+    base_permissions = ["can_read", "can_purge"]
+    method_permission_name = {"list": "read", "restore": "read", "purge": "purge"}
+
+    @expose("/")
+    @has_access
+    def list(self):
+        """Deleted records of every register the user may read, within scope."""
+        sections = []
+        for name, model in BIN_MODELS.items():
+            if not appbuilder.sm.has_access("can_read", name):
+                continue
+            rows = deleted_records(model)
+            sections.append(
+                {
+                    "name": name,
+                    "label": ENTITY_TYPES.label(name),
+                    "rows": rows,
+                    "can_restore": appbuilder.sm.has_access("can_write", name),
+                }
+            )
+        can_purge = appbuilder.sm.has_access("can_purge", "RecycleBin")
+        return self.render_template(
+            "platform/recycle_bin.html", sections=sections, can_purge=can_purge, title=_l("Recycle bin")
+        )
+
+    def _target(self, model_name: str, pk: str):
+        item = find_deleted(model_name, pk)
+        if item is None:
+            abort(404)
+        return item
+
+    @expose("/restore/<model_name>/<pk>", methods=["POST"])
+    @has_access
+    def restore(self, model_name, pk):
+        """Restore one record: needs edit rights on its register and the record in scope."""
+        if not appbuilder.sm.has_access("can_write", model_name):
+            abort(403)
+        item = self._target(model_name, pk)
+        try:
+            restore(item)
+        except RestoreRefused as refused:
+            flash(str(refused), "danger")
+        else:
+            flash(_("Restored: %(record)s", record=str(item)), "success")
+        return redirect(url_for("RecycleBinView.list"))
+
+    @expose("/purge/<model_name>/<pk>", methods=["POST"])
+    @has_access
+    def purge(self, model_name, pk):
+        """Remove one deleted record for good; the form must confirm by typing the record's id."""
+        item = self._target(model_name, pk)
+        if request.form.get("confirm") != str(item.id):
+            flash(_("Type the record's number to confirm that it is to be removed for good."), "danger")
+            return redirect(url_for("RecycleBinView.list"))
+        label = str(item)
+        try:
+            purge(item)
+        except PurgeRefused as refused:
+            flash(str(refused), "danger")
+        else:
+            flash(_("Removed for good: %(record)s", record=label), "success")
+        return redirect(url_for("RecycleBinView.list"))

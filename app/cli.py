@@ -5,6 +5,10 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
+    from flask_appbuilder.cli import fab
+
+    app.cli.add_command(fab)  # Flask-AppBuilder's own commands (create-admin, reset-password, …)
+
     @app.cli.command("sync-roles")
     def sync_roles_command():
         """Create missing permissions and rebuild the built-in roles from code."""

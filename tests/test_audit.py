@@ -284,3 +284,26 @@ def test_audit_verify_command(app, session):
     result = runner.invoke(args=["audit", "verify", "--expect-head", "0" * 64])
     assert result.exit_code == 1
     assert "TAMPERED" in result.output
+
+
+def test_security_changes_from_the_cli_are_recorded_as_system(app, session):
+    start = last_event_id()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["fab", "reset-password", "--username", "staff", "--password", "cli-Pass-2026-x"])
+    assert result.exit_code == 0, result.output
+    [event] = events_after(start, entity_type="User")
+    assert (event.action, event.actor_name) == ("update", "system")
+    assert changes(event)["password"] == {"changed": True}
+
+
+def test_role_screen_changes_are_permission_changes(as_admin, session):
+    from app.extensions import appbuilder
+
+    role = appbuilder.sm.find_role("Supervisor")
+    keep = [str(pv.id) for pv in role.permissions][1:]
+    start = last_event_id()
+    response = as_admin.post(f"/roles/edit/{role.id}", data={"name": "Supervisor", "permissions": keep})
+    assert response.status_code == 302
+    [event] = events_after(start, entity_type="Role")
+    assert event.action == "permission_change" and event.actor_name == "admin"
+    assert len(changes(event)["permissions"]["removed"]) == 1

@@ -26,6 +26,8 @@ class BaseConfig:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url("platform.db")
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     REDIS_URL = os.environ.get("REDIS_URL")
+    #: reverse proxies in front of the app (nginx: 1); their X-Forwarded-For gives the client IP
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     AUTH_TYPE = AUTH_DB
     AUTH_ROLE_ADMIN = "Admin"

@@ -15,6 +15,7 @@ def create_app(config=None) -> Flask:
         static_folder=os.path.join(BASE_DIR, "static"),
     )
     load_config(app, config)
+    init_proxy(app)
     setup_db(app)
     configure_fab(app)
     init_views(app)
@@ -37,6 +38,15 @@ def load_config(app: Flask, config) -> None:
         app.config.from_object(config)
     app.config["FAB_CREATE_DB"] = False
     os.makedirs(app.instance_path, exist_ok=True)
+
+
+def init_proxy(app: Flask) -> None:
+    """Behind N reverse proxies (PROXY_COUNT), trust exactly N X-Forwarded-* hops for the client IP."""
+    hops = int(app.config.get("PROXY_COUNT") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def setup_db(app: Flask) -> None:

@@ -307,3 +307,23 @@ def test_role_screen_changes_are_permission_changes(as_admin, session):
     [event] = events_after(start, entity_type="Role")
     assert event.action == "permission_change" and event.actor_name == "admin"
     assert len(changes(event)["permissions"]["removed"]) == 1
+
+
+def test_the_client_ip_ignores_forged_forwarding_headers_without_a_proxy(client, session):
+    start = last_event_id()
+    client.post("/login/", data={"username": "nobody", "password": "x" * 12}, headers={"X-Forwarded-For": "6.6.6.6"})
+    [event] = events_after(start)
+    assert event.ip == "127.0.0.1"
+
+
+def test_a_configured_proxy_count_takes_the_forwarded_client_ip():
+    from flask import Flask, request
+
+    from app import init_proxy
+
+    probe = Flask("probe")
+    probe.config["PROXY_COUNT"] = 1
+    init_proxy(probe)
+    probe.add_url_rule("/ip", "ip", lambda: request.remote_addr)
+    answer = probe.test_client().get("/ip", headers={"X-Forwarded-For": "10.1.2.3"})
+    assert answer.get_data(as_text=True) == "10.1.2.3"

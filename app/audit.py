@@ -132,6 +132,11 @@ def label_of(obj) -> str:
         return f"#{getattr(obj, 'id', '?')}"
 
 
+def entity_type_of(obj) -> str:
+    """The record type written to the log: the model name, and "User" for any user model."""
+    return "User" if isinstance(obj, User) else type(obj).__name__
+
+
 def is_audited(obj) -> bool:
     return isinstance(obj, (RecordMixin, *SECURITY_MODELS))
 
@@ -256,7 +261,7 @@ def after_flush(session: Session, flush_context) -> None:
             {
                 **context,
                 "action": entry["action"],
-                "entity_type": type(obj).__name__ if not isinstance(obj, User) else "User",
+                "entity_type": entity_type_of(obj),
                 "entity_id": str(entry.get("id", getattr(obj, "id", None))),
                 "entity_label": label_of(obj),
                 "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
@@ -318,7 +323,7 @@ def record_event(
     row = {
         **context,
         "action": action,
-        "entity_type": entity_type or (type(entity).__name__ if entity is not None else None),
+        "entity_type": entity_type or (entity_type_of(entity) if entity is not None else None),
         "entity_id": str(entity_id if entity_id is not None else getattr(entity, "id", "")) or None,
         "entity_label": label or (label_of(entity) if entity is not None else None),
         "changes": json.dumps(changes or {}, ensure_ascii=False, sort_keys=True, default=str),

@@ -53,7 +53,9 @@ def test_history_tab_on_the_record_page(client, session):
     login(client, "supervisor")
     page = client.get(f"/personview/show/{person.id}").get_data(as_text=True)
     assert 'href="#History"' in page
-    assert "龙泉街道便民服务中心" in page[page.index('id="History"') :]
+    history = page[page.index('id="History"') :]
+    assert "龙泉街道便民服务中心" in history
+    assert "中共党员" in history and "cpc_member" not in history  # coded values shown by their labels
 
 
 def test_deptstaff_has_no_history_tab_and_no_audit_screens(client, session):

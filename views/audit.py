@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.audit import record_event
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.services.export import FORMATS, download
 from models import AuditEvent
 from models.choices import Choices
@@ -80,46 +80,58 @@ EXPORT_COLUMNS = [
 EXPORT_LIMIT = 100_000
 
 
-def field_labels() -> dict:
-    """Field labels of every register, to show a diff with the names users know."""
-    from .facilities import BOOKING_LABELS, FACILITY_LABELS
-    from .org import DEPARTMENT_LABELS, REGION_LABELS
-    from .people import PERSON_LABELS
+COMMON_FIELD_LABELS = {
+    "deleted_at": _l("Deleted at"),
+    "version": _l("Version"),
+    "password": _l("Password"),
+    "roles": _l("Role"),
+    "permissions": _l("Permissions"),
+    "department": _l("Department"),
+    "active": _l("Active"),
+}
 
-    labels = {}
-    for group in (REGION_LABELS, DEPARTMENT_LABELS, PERSON_LABELS, FACILITY_LABELS, BOOKING_LABELS):
-        labels.update(group)
-    labels.update(
-        {
-            "department_id": _l("Department"),
-            "parent_id": _l("Parent"),
-            "region_id": _l("Region"),
-            "deleted_at": _l("Deleted at"),
-            "version": _l("Version"),
-            "password": _l("Password"),
-            "roles": _l("Role"),
-            "permissions": _l("Permissions"),
-        }
-    )
-    return labels
+
+def _register_view(entity_type: str):
+    """The generated view of a record type, whose labels and choices the diff reuses."""
+    from .base import PlatformModelView
+
+    for view in appbuilder.baseviews:
+        if isinstance(view, PlatformModelView) and view.datamodel.obj.__name__ == entity_type:
+            return view
+    return None
+
+
+def _shown_value(value, choices):
+    if value is None:
+        return None
+    if choices is not None and isinstance(value, str):
+        return choices.label(value)
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    return value
 
 
 def readable_diff(event: AuditEvent) -> list[dict]:
-    """Rows of (field, old, new) or (field, added, removed), labelled in the user's language."""
+    """Rows of (field, old, new) or (field, added, removed), labelled and valued in the user's language."""
     try:
         changes = json.loads(event.changes or "{}")
     except ValueError:
         return []
-    labels = field_labels()
+    view = _register_view(event.entity_type or "")
+    labels = {**COMMON_FIELD_LABELS, **(view.label_columns if view else {})}
+    choice_columns = view.choice_columns if view else {}
     rows = []
     for field, change in sorted(changes.items()):
+        if field.endswith("_id") and field[: -len("_id")] in changes:
+            continue  # the relation's own entry shows the record's name
         if not isinstance(change, dict):
             change = {"new": change}
+        choices = choice_columns.get(field)
         rows.append(
             {
                 "field": str(labels.get(field, field)),
-                "old": change.get("old"),
-                "new": change.get("new"),
+                "old": _shown_value(change.get("old"), choices),
+                "new": _shown_value(change.get("new"), choices),
                 "added": change.get("added"),
                 "removed": change.get("removed"),
                 "secret": bool(change.get("changed")),
@@ -149,24 +161,23 @@ def changes_since(entity_type: str, entity_id, version: int) -> list[dict]:
         .order_by(AuditEvent.id)
         .all()
     )
-    labels = field_labels()
     rows = []
     for event in events:
         try:
-            changes = json.loads(event.changes or "{}")
+            new_version = (json.loads(event.changes or "{}").get("version") or {}).get("new")
         except ValueError:
             continue
-        new_version = (changes.get("version") or {}).get("new")
         if not isinstance(new_version, int) or new_version <= version:
             continue
-        for field, change in sorted(changes.items()):
-            if field in ("version", "updated_at") or not isinstance(change, dict) or field.endswith("_id"):
+        version_label = str(_l("Version"))
+        for row in readable_diff(event):
+            if row["field"] == version_label or row["secret"] or row["added"] is not None:
                 continue
             rows.append(
                 {
-                    "field": str(labels.get(field, field)),
-                    "old": "" if change.get("old") is None else change.get("old"),
-                    "new": "" if change.get("new") is None else change.get("new"),
+                    "field": row["field"],
+                    "old": "" if row["old"] is None else row["old"],
+                    "new": "" if row["new"] is None else row["new"],
                     "actor": event.actor_name,
                 }
             )
@@ -206,7 +217,17 @@ class AuditEventView(ModelView):
     base_order = ("id", "desc")
     page_size = 50
     label_columns = AUDIT_LABELS
-    formatters_columns = {"action": AUDIT_ACTION_LABELS.label, "entity_type": ENTITY_TYPES.label}
+    formatters_columns = {
+        "action": AUDIT_ACTION_LABELS.label,
+        "entity_type": ENTITY_TYPES.label,
+        "occurred_at": lambda value: f"{value:%Y-%m-%d %H:%M:%S}" if value else "",
+        "ip": lambda value: value or "",
+        "user_agent": lambda value: value or "",
+        "request_id": lambda value: value or "",
+        "batch_id": lambda value: value or "",
+        "actor_roles": lambda value: value or "",
+        "entity_id": lambda value: value or "",
+    }
     search_form_extra_fields = {
         "action": ChoiceField(_l("Action"), choices_set=AUDIT_ACTION_LABELS, allow_blank=True),
         "entity_type": ChoiceField(_l("Record type"), choices_set=ENTITY_TYPES, allow_blank=True),

@@ -9,7 +9,7 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.audit import record_event
+from app.audit import HASHED_FIELDS, record_event
 from app.extensions import appbuilder, db
 from app.services.export import FORMATS, download
 from models import AuditEvent
@@ -61,22 +61,8 @@ AUDIT_LABELS = {
     "hash": _l("Hash"),
     "prev_hash": _l("Previous hash"),
 }
-EXPORT_COLUMNS = [
-    "id",
-    "occurred_at",
-    "actor_name",
-    "actor_roles",
-    "ip",
-    "user_agent",
-    "request_id",
-    "action",
-    "entity_type",
-    "entity_id",
-    "entity_label",
-    "changes",
-    "batch_id",
-    "hash",
-]
+#: every stored field but the chain link, in the log's own order
+EXPORT_COLUMNS = [field for field in HASHED_FIELDS if field not in ("prev_hash", "actor_id")] + ["hash"]
 EXPORT_LIMIT = 100_000
 
 
@@ -196,22 +182,7 @@ class AuditEventView(ModelView):
     show_template = "platform/audit_show.html"
     list_template = "platform/audit_list.html"
     list_columns = ["id", "occurred_at", "actor_name", "action", "entity_type", "entity_id", "entity_label", "ip"]
-    show_columns = [
-        "id",
-        "occurred_at",
-        "actor_name",
-        "actor_roles",
-        "ip",
-        "user_agent",
-        "request_id",
-        "action",
-        "entity_type",
-        "entity_id",
-        "entity_label",
-        "batch_id",
-        "hash",
-        "prev_hash",
-    ]
+    show_columns = [*EXPORT_COLUMNS, "prev_hash"]
     search_columns = ["actor_name", "action", "entity_type", "entity_id", "occurred_at", "ip", "batch_id"]
     order_columns = ["id", "occurred_at", "actor_name", "action", "entity_type"]
     base_order = ("id", "desc")

@@ -203,6 +203,8 @@ def _action_for(obj, changes: dict, new: bool) -> str:
             return "delete"
         if deleted["old"] is not None and deleted["new"] is None:
             return "restore"
+    if getattr(obj, "__workflow__", False) and "status" in changes:
+        return "transition"
     if isinstance(obj, Role) and "permissions" in changes:
         return "permission_change"
     if isinstance(obj, User) and "roles" in changes:
@@ -240,7 +242,9 @@ def before_flush(session: Session, flush_context, instances) -> None:
             for attr in state.mapper.column_attrs
             if attr.key not in IGNORED_COLUMNS and attr.key not in SECRET_COLUMNS
         }
-        action = "purge" if isinstance(obj, RecordMixin) else "delete"
+        # removing a register record for good is a purge; removing part of a document (an agenda item) is a delete
+        purged = isinstance(obj, RecordMixin) and not getattr(obj, "__parent_attr__", None)
+        action = "purge" if purged else "delete"
         pending.append({"obj": obj, "new": False, "changes": snapshot, "action": action, "id": obj.id})
 
 

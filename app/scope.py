@@ -47,6 +47,15 @@ class DataScope:
         if self.kind == "self":
             return model.created_by_id == self.user_id
         ids = sorted(self.department_ids)
+        custom = getattr(model, "scope_clause", None)
+        if custom is not None:
+            return custom(ids)
+        parent = getattr(model, "__parent_attr__", None)
+        if parent is not None:
+            rel = inspect(model).relationships[parent]
+            parent_model = rel.mapper.class_
+            visible = select(parent_model.id).where(self.clause(parent_model))
+            return list(rel.local_columns)[0].in_(visible)
         return or_(*[getattr(model, attr).in_(ids) for attr in attrs])
 
     def allows(self, item) -> bool:
@@ -60,8 +69,12 @@ class DataScope:
             return item.created_by_id in (None, self.user_id)
         if isinstance(item, Department):
             return self._allows_department(item)
-        values = [fk_value(item, attr) for attr in attrs]
-        return any(v in self.department_ids for v in values if v is not None)
+        parent = getattr(type(item), "__parent_attr__", None)
+        if parent is not None:
+            owner = getattr(item, parent)
+            return owner is not None and self.allows(owner)
+        owners = item.scope_owner_ids() if hasattr(item, "scope_owner_ids") else [fk_value(item, a) for a in attrs]
+        return any(v in self.department_ids for v in owners if v is not None)
 
     def _allows_department(self, dept) -> bool:
         parent_id = fk_value(dept, "parent_id")
@@ -82,7 +95,7 @@ NO_SCOPE = DataScope(kind="none")
 
 
 def scope_attrs(model) -> tuple:
-    attr = getattr(model, "__scope_attr__", None)
+    attr = getattr(model, "__scope_attr__", None) or getattr(model, "__parent_attr__", None)
     if not attr:
         return ()
     return attr if isinstance(attr, tuple) else (attr,)

@@ -26,7 +26,7 @@ READ, WRITE = "can_read", "can_write"
 FULL_ID_NUMBER = (READ, "FullIdNumber")
 
 #: domain registers: staff write their own scope, supervisors read all
-WRITABLE_REGISTERS = ("Department", "Person", "Facility", "Booking")
+WRITABLE_REGISTERS = ("Department", "Person", "Facility", "Booking", "JointMeeting", "Resolution")
 READ_ONLY_REGISTERS = ("Region", "Transfer")
 #: the recycle bin lists what each role may read; restoring needs can_write on the register
 RECYCLE_BIN = ((READ, "RecycleBin"), ("menu_access", "Supervision"), ("menu_access", "Recycle bin"))
@@ -39,6 +39,9 @@ MENUS = (
     "Transfers",
     "Facilities",
     "Bookings",
+    "Joint meetings",
+    "Meetings",
+    "Resolution board",
 )
 #: every signed-in user may see and change their own profile and password
 SELF_SERVICE = (
@@ -92,19 +95,34 @@ def _department_field():
     )
 
 
+def _person_field():
+    from app.datamodel import ScopedSQLAInterface
+    from models import Person
+    from views.fields import AjaxSelectField
+
+    return AjaxSelectField(
+        _l("Staff record"),
+        loader=ScopedSQLAInterface(Person).get,
+        view_endpoint="PlatformUserView",
+        allow_blank=True,
+        description=_l("The user's own staff record, e.g. to recognise the chair of a meeting."),
+    )
+
+
 class PlatformUserView(RelationLookupMixin, UserDBModelView):
     """The user screens, with each user's department (chosen by search, never a full list)."""
 
     def lookup_interface(self, column):
         from app.datamodel import ScopedSQLAInterface
-        from models import Department
+        from models import Department, Person
 
-        return ScopedSQLAInterface(Department) if column == "department" else None
+        models = {"department": Department, "person": Person}
+        return ScopedSQLAInterface(models[column]) if column in models else None
 
     def __init__(self, **kwargs):
-        field = _department_field()
-        self.add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "department": field}
-        self.edit_form_extra_fields = {"department": field}
+        fields = {"department": _department_field(), "person": _person_field()}
+        self.add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, **fields}
+        self.edit_form_extra_fields = fields
         super().__init__(**kwargs)
 
     list_columns = ["first_name", "last_name", "username", "department", "active", "roles"]
@@ -115,15 +133,28 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
         "active",
         "email",
         "department",
+        "person",
         "roles",
         "password",
         "conf_password",
     ]
-    edit_columns = ["first_name", "last_name", "username", "active", "email", "department", "roles"]
+    edit_columns = ["first_name", "last_name", "username", "active", "email", "department", "person", "roles"]
     search_columns = ["first_name", "last_name", "username", "email", "department", "active", "roles"]
-    label_columns = {**UserDBModelView.label_columns, "department": _l("Department")}
+    label_columns = {**UserDBModelView.label_columns, "department": _l("Department"), "person": _l("Staff record")}
+    formatters_columns = {
+        column: (lambda value: "" if value is None else value)
+        for column in (
+            "department",
+            "person",
+            "last_login",
+            "login_count",
+            "fail_login_count",
+            "created_on",
+            "changed_on",
+        )
+    }
     show_fieldsets = [
-        (_l("User info"), {"fields": ["username", "active", "roles", "department", "login_count"]}),
+        (_l("User info"), {"fields": ["username", "active", "roles", "department", "person", "login_count"]}),
         (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
         (
             _l("Audit Info"),

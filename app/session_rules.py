@@ -79,6 +79,8 @@ def before_flush(session: Session, flush_context, instances) -> None:
                 continue
             if not scope.allows(item):
                 raise ScopeViolation(type(item).__name__)
+            if hasattr(item, "check_change"):
+                item.check_change(scope, session)
             if isinstance(item, Person) and not is_new:
                 change = _department_change(item)
                 if change:

@@ -4,11 +4,16 @@ from flask_appbuilder import Model
 
 from .audit import AuditChainHead, AuditEvent
 from .facilities import Booking, Facility
+from .meetings import AgendaItem, JointMeeting, Resolution, ResolutionFollowUp
 from .org import Department, Region
 from .people import Person, Transfer
 from .security import PlatformUser, RoleDataScope
 
 __all__ = [
+    "AgendaItem",
+    "JointMeeting",
+    "Resolution",
+    "ResolutionFollowUp",
     "AuditChainHead",
     "AuditEvent",
     "Booking",

@@ -18,6 +18,11 @@ class PlatformUser(User):
         ForeignKey("department.id", name="fk_ab_user_department_id", use_alter=True), nullable=True, index=True
     )
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
+    #: the user's own staff record, e.g. to recognise the chair of a meeting
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", name="fk_ab_user_person_id", use_alter=True), nullable=True
+    )
+    person = relationship("Person", foreign_keys=[person_id])
 
 
 class RoleDataScope(Model):

@@ -96,7 +96,7 @@ def allowed(match: re.Match) -> bool:
 
 
 def get_text(client, path: str):
-    response = client.get(path)
+    response = client.get(path, follow_redirects=True)  # e.g. a meeting's add form is the minutes editor
     try:
         return response.status_code, response.get_data().decode("utf-8", "replace")
     finally:

@@ -64,6 +64,10 @@ def blank_if_none(value):
     return "" if value is None else value
 
 
+def invalid_text(invalid: RecordInvalid) -> str:
+    return " ".join(message for messages in invalid.errors.values() for message in messages)
+
+
 def parse_version(value) -> int | None:
     text = str(value or "").strip()
     return int(text) if text.isdigit() and len(text) < 10 else None
@@ -350,6 +354,8 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             self.datamodel.delete_all(items)
         except DeleteRefused as refused:
             flash(_("Nothing was deleted: %(reasons)s", reasons=" ".join(str(r) for r in refused.reasons)), "danger")
+        except RecordInvalid as invalid:
+            flash(_("Nothing was deleted: %(reasons)s", reasons=invalid_text(invalid)), "danger")
         except ScopeViolation:
             flash(str(OUTSIDE_SCOPE), "danger")
         else:
@@ -476,7 +482,7 @@ class PlatformRestApi(ModelRestApi):
         """Soft-delete a record within the caller's scope."""
         try:
             return self.delete_headless(pk)
-        except (DeleteRefused, ScopeViolation, StaleEdit) as error:
+        except (DeleteRefused, RecordInvalid, ScopeViolation, StaleEdit) as error:
             return self._error_response(error)
 
     def _mask(self, row: dict) -> None:

@@ -30,7 +30,7 @@ class AjaxSelectWidget:
         ).format(
             id=field.id,
             name=field.name,
-            url=url_for(f"{field.view_endpoint}.lookup", column=field.name),
+            url=url_for(f"{field.view_endpoint}.lookup", column=field.lookup_column or field.name),
             placeholder=_("Type to search…"),
             clear="true" if field.allow_blank else "false",
             option=option,
@@ -42,10 +42,13 @@ class AjaxSelectField(Field):
 
     widget = AjaxSelectWidget()
 
-    def __init__(self, label=None, validators=None, *, loader, view_endpoint, allow_blank=False, **kwargs):
+    def __init__(
+        self, label=None, validators=None, *, loader, view_endpoint, allow_blank=False, lookup_column=None, **kwargs
+    ):
         super().__init__(label, validators, **kwargs)
         self.loader = loader
         self.view_endpoint = view_endpoint
+        self.lookup_column = lookup_column
         self.allow_blank = allow_blank
         self.flags.required = not allow_blank
         self._raw = None
@@ -74,6 +77,54 @@ class AjaxSelectField(Field):
             raise ValidationError(_l("Not a valid choice: it does not exist or is outside your data scope."))
         if not self.allow_blank and self.data is None:
             raise ValidationError(_l("This field is required."))
+
+
+class AjaxSelectMultipleWidget:
+    """A multiple <select> holding only the chosen options; Select2 searches for more."""
+
+    def __call__(self, field, **kwargs):
+        options = Markup("").join(
+            Markup('<option value="{}" selected>{}</option>').format(item.id, str(item)) for item in field.data or []
+        )
+        return Markup(
+            '<select id="{id}" name="{name}" multiple class="form-control platform-ajax-select" data-url="{url}" '
+            'data-placeholder="{placeholder}" data-allow-clear="true">{options}</select>'
+        ).format(
+            id=field.id,
+            name=field.name,
+            url=url_for(f"{field.view_endpoint}.lookup", column=field.lookup_column),
+            placeholder=_("Type to search…"),
+            options=options,
+        )
+
+
+class AjaxSelectMultipleField(Field):
+    """Several related records chosen by AJAX search; each id is loaded through the scoped data layer."""
+
+    widget = AjaxSelectMultipleWidget()
+
+    def __init__(self, label=None, validators=None, *, loader, view_endpoint, lookup_column, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.loader = loader
+        self.view_endpoint = view_endpoint
+        self.lookup_column = lookup_column
+        self._invalid = False
+
+    def process_formdata(self, valuelist):
+        self.data = []
+        for raw in valuelist:
+            raw = (raw or "").strip()
+            if not raw:
+                continue
+            item = self.loader(raw) if raw.isdigit() else None
+            if item is None:
+                self._invalid = True
+            elif item not in self.data:
+                self.data.append(item)
+
+    def pre_validate(self, form):
+        if self._invalid:
+            raise ValidationError(_l("Not a valid choice: it does not exist or is outside your data scope."))
 
 
 class RegionCascadeWidget:

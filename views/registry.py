@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import appbuilder
 from views.audit import AuditEventView
 from views.facilities import BookingApi, BookingView, FacilityApi, FacilityView
+from views.meetings import MeetingApi, MeetingView, MinutesEditorView, ResolutionApi, ResolutionBoardView
 from views.org import DepartmentApi, DepartmentView, RegionApi, RegionView
 from views.people import PersonApi, PersonView, TransferView
 from views.recycle import RecycleBinView
@@ -48,6 +49,24 @@ def register_views() -> None:
     appbuilder.add_view(
         RoleDataScopeView, "Role data scopes", label=_l("Role data scopes"), icon="fa-filter", category="Security"
     )
+    meetings = _l("Joint meetings")
+    appbuilder.add_view(
+        MeetingView,
+        "Meetings",
+        label=_l("Meeting minutes"),
+        icon="fa-users",
+        category="Joint meetings",
+        category_label=meetings,
+        category_icon="fa-handshake-o",
+    )
+    appbuilder.add_view(
+        ResolutionBoardView,
+        "Resolution board",
+        label=_l("Resolution tracking"),
+        icon="fa-tasks",
+        category="Joint meetings",
+    )
+    appbuilder.add_view_no_menu(MinutesEditorView)
     appbuilder.add_view(
         AuditEventView,
         "Audit log",
@@ -58,5 +77,5 @@ def register_views() -> None:
         category_icon="fa-eye",
     )
     appbuilder.add_view(RecycleBinView, "Recycle bin", label=_l("Recycle bin"), icon="fa-trash", category="Supervision")
-    for api in (RegionApi, DepartmentApi, PersonApi, FacilityApi, BookingApi):
+    for api in (RegionApi, DepartmentApi, PersonApi, FacilityApi, BookingApi, MeetingApi, ResolutionApi):
         appbuilder.add_api(api)

@@ -498,11 +498,74 @@ FACILITIES = [
 ]
 
 USERS = [
-    # username, first name, last name, role, department, email
-    ("admin", "系统", "管理员", "Admin", None, "admin@example.gov.cn"),
-    ("staff", "王", "伟", "DeptStaff", "龙泉驿区政务服务中心", "staff@example.gov.cn"),
-    ("staff_jj", "吴", "婷", "DeptStaff", "锦江区民政局", "staff_jj@example.gov.cn"),
-    ("supervisor", "周", "敏", "Supervisor", None, "supervisor@example.gov.cn"),
+    # username, first name, last name, role, department, email, own staff record
+    ("admin", "系统", "管理员", "Admin", None, "admin@example.gov.cn", None),
+    ("staff", "王", "伟", "DeptStaff", "龙泉驿区政务服务中心", "staff@example.gov.cn", "王伟"),
+    ("staff_jj", "周", "敏", "DeptStaff", "锦江区民政局", "staff_jj@example.gov.cn", "周敏"),
+    ("supervisor", "督查", "专员", "Supervisor", None, "supervisor@example.gov.cn", None),
+]
+
+MEETINGS = [
+    {
+        "title": "锦江区社会组织监督管理联席会议",
+        "session_number": 3,
+        "days_ago": 60,
+        "venue": "锦江区社会组织孵化基地",
+        "convening": "锦江区民政局",
+        "chair": "周敏",
+        "recorder": "吴婷",
+        "participants": ["锦江区民政局", "锦江区社会组织孵化基地", "春熙路街道社区服务中心"],
+        "attendees": ["周敏", "吴婷", "郑强"],
+        "absentees": [],
+        "minutes": "会议听取了社会组织登记备案、孵化培育和日常监管情况汇报，研究了社区社会组织党建工作和评估工作，"
+        "明确民政部门统筹监管、街道社区日常管理的分工。",
+        "status": "published",
+        "agenda": [
+            ("通报社会组织登记备案双轨制实施情况", "锦江区民政局", "备案社会组织数量稳步增长，部分组织年检材料不齐。"),
+            ("研究社会组织孵化基地入驻和出壳评估", "锦江区社会组织孵化基地", "同意对孵化满两年的组织开展出壳评估。"),
+            ("部署社区社会组织党建工作", "春熙路街道社区服务中心", "社区党组织负责督促指导社会组织党建。"),
+        ],
+        "resolutions": [
+            ("完成辖区社会组织年检材料补齐工作", "锦江区民政局", [], -30, "open", None),
+            (
+                "制定孵化基地出壳评估实施细则",
+                "锦江区社会组织孵化基地",
+                ["锦江区民政局"],
+                20,
+                "in_progress",
+                "已形成评估细则征求意见稿。",
+            ),
+            ("建立社区社会组织党建联络员制度", "春熙路街道社区服务中心", ["锦江区民政局"], -10, "done", None),
+        ],
+    },
+    {
+        "title": "区政务服务中心进驻事项协调会",
+        "session_number": 1,
+        "days_ago": 5,
+        "venue": "龙泉驿区政务服务中心（市民服务中心）",
+        "convening": "龙泉驿区政务服务中心",
+        "chair": "张华",
+        "recorder": "王伟",
+        "participants": ["龙泉驿区政务服务中心", "龙泉驿区市民呼叫中心", "水电气银行进驻机构（龙泉驿）"],
+        "attendees": ["张华", "王伟", "刘洋", "陈静"],
+        "absentees": ["李娜"],
+        "minutes": "研究水、电、气、银行等机构进驻中心的窗口设置和“只进一道门办结全部事”的流程衔接。",
+        "status": "draft",
+        "agenda": [
+            ("水电气银行窗口进驻方案", "水电气银行进驻机构（龙泉驿）", "同意设置综合受理窗口。"),
+            ("市民呼叫中心工单转办流程", "龙泉驿区市民呼叫中心", ""),
+        ],
+        "resolutions": [
+            (
+                "完成进驻机构综合受理窗口设置",
+                "水电气银行进驻机构（龙泉驿）",
+                ["龙泉驿区政务服务中心"],
+                25,
+                "open",
+                None,
+            ),
+        ],
+    },
 ]
 
 
@@ -645,17 +708,76 @@ def load_bookings() -> int:
     return created
 
 
+def load_meetings() -> int:
+    """Two joint meetings: a published Jinjiang one with overdue resolutions, a Longquanyi draft."""
+    from models import AgendaItem, JointMeeting, Resolution, ResolutionFollowUp
+
+    created = 0
+    for spec in MEETINGS:
+        if _one(JointMeeting, title=spec["title"]) is not None:
+            continue
+        held = datetime.combine(date.today() - timedelta(days=spec["days_ago"]), datetime.min.time()) + timedelta(
+            hours=9
+        )
+        meeting = JointMeeting(
+            title=spec["title"],
+            session_number=spec["session_number"],
+            held_at=held,
+            venue=_one(Facility, name=spec["venue"]),
+            convening_department=_one(Department, name=spec["convening"]),
+            chair=_one(Person, name=spec["chair"]),
+            recorder=_one(Person, name=spec["recorder"]),
+            participating_departments=[_one(Department, name=n) for n in spec["participants"]],
+            attendees=[_one(Person, name=n) for n in spec["attendees"]],
+            absentees=[_one(Person, name=n) for n in spec["absentees"]],
+            minutes=spec["minutes"],
+            status="draft",
+        )
+        for position, (title, dept, summary) in enumerate(spec["agenda"], start=1):
+            meeting.agenda_items.append(
+                AgendaItem(
+                    position=position,
+                    title=title,
+                    presenting_department=_one(Department, name=dept),
+                    summary=summary or None,
+                )
+            )
+        for content, lead, helpers, due_in, status, note in spec["resolutions"]:
+            resolution = Resolution(
+                content=content,
+                lead_department=_one(Department, name=lead),
+                cooperating_departments=[_one(Department, name=n) for n in helpers],
+                due_on=date.today() + timedelta(days=due_in),
+                status=status,
+            )
+            if note:
+                resolution.follow_ups.append(ResolutionFollowUp(noted_on=date.today() - timedelta(days=3), note=note))
+            meeting.resolutions.append(resolution)
+        db.session.add(meeting)
+        db.session.flush()
+        if spec["status"] != "draft":
+            meeting._transition = True
+            meeting.status = spec["status"]
+            meeting.approved_at = held + timedelta(days=2)
+            db.session.flush()
+        created += 1
+    return created
+
+
 def load_users() -> int:
     sm = appbuilder.sm
     created = 0
-    for username, first, last, role_name, dept_name, email in USERS:
+    for username, first, last, role_name, dept_name, email, person_name in USERS:
         role = sm.find_role(role_name)
         department = _one(Department, name=dept_name) if dept_name else None
+        person = _one(Person, name=person_name) if person_name else None
         user = sm.find_user(username=username)
         if user is None:
             user = sm.add_user(username, first, last, email, role, password=DEMO_PASSWORD)
             created += 1
+        user.first_name, user.last_name = first, last
         user.department_id = department.id if department else None
+        user.person_id = person.id if person else None
         user.roles = [role]
     db.session.commit()
     return created
@@ -669,6 +791,7 @@ def load_demo_data() -> list[str]:
         ("persons", load_persons()),
         ("facilities", load_facilities()),
         ("bookings", load_bookings()),
+        ("meetings", load_meetings()),
     ]
     db.session.commit()
     counts.append(("users", load_users()))

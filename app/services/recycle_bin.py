@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.datamodel import ScopedSQLAInterface
 from app.extensions import db
-from models import Booking, Department, Facility, Person, Region
+from models import Booking, Department, Facility, JointMeeting, Person, Region
 from models.mixins import RecordMixin
 from models.validation import RecordInvalid
 
 #: models that can be deleted and therefore restored, by the name used in permissions and URLs
-BIN_MODELS = {model.__name__: model for model in (Region, Department, Person, Facility, Booking)}
+BIN_MODELS = {model.__name__: model for model in (Region, Department, Person, Facility, Booking, JointMeeting)}
 
 
 class RestoreRefused(Exception):

@@ -127,11 +127,60 @@
     initAjaxSelects(box);
   }
 
+  window.platformInitAjaxSelects = initAjaxSelects;
+
   $(function () {
     initFabSelects(document);
     initAjaxSelects(document);
     watchFilters();
     initRegionCascades(document);
     initReformStatus(document);
+  });
+})(jQuery);
+
+/* The minutes editor: add, remove and reorder agenda items and resolutions. */
+(function ($) {
+  "use strict";
+
+  function renumberPositions(table) {
+    $(table).find("tr.agenda-row").each(function (index) {
+      $(this).find("input[name$='-position']").val(index + 1);
+    });
+  }
+
+  $(function () {
+    var editor = $("#minutes-editor");
+    if (!editor.length) { return; }
+    var counters = {};
+    editor.find("table[data-prefix]").each(function () {
+      counters[this.id] = $(this).find("tbody > tr").length;
+    });
+
+    editor.on("click", ".row-add", function () {
+      var tableId = $(this).data("target");
+      var template = document.getElementById($(this).data("template"));
+      var prefix = $("#" + tableId).data("prefix");
+      var index = counters[tableId]++;
+      var html = template.innerHTML.split(prefix + "-0-").join(prefix + "-" + index + "-");
+      var row = $(html);
+      row.find("input, textarea").not("[type=hidden]").val("");
+      row.find("input[name$='-item_id']").val("");
+      row.find("select.platform-ajax-select").empty();
+      $("#" + tableId + " > tbody").append(row);
+      if (window.platformInitAjaxSelects) { window.platformInitAjaxSelects(row); }
+      renumberPositions($("#" + tableId));
+    });
+
+    editor.on("click", ".row-remove", function () {
+      var table = $(this).closest("table");
+      $(this).closest("tr").remove();
+      renumberPositions(table);
+    });
+
+    editor.on("click", ".row-up, .row-down", function () {
+      var row = $(this).closest("tr");
+      if ($(this).hasClass("row-up")) { row.prev().before(row); } else { row.next().after(row); }
+      renumberPositions(row.closest("table"));
+    });
   });
 })(jQuery);

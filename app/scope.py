@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask import g, has_request_context
 from sqlalchemy import false, inspect, or_, select
+from sqlalchemy.orm import object_session
 
 from models import Department, RoleDataScope
 from models.org import subtree_ids
@@ -70,11 +71,21 @@ class DataScope:
         if isinstance(item, Department):
             return self._allows_department(item)
         parent = getattr(type(item), "__parent_attr__", None)
-        if parent is not None:
-            owner = getattr(item, parent)
-            return owner is not None and self.allows(owner)
+        if parent is not None and not hasattr(item, "scope_owner_ids"):
+            return self._allows_child(item, parent)
         owners = item.scope_owner_ids() if hasattr(item, "scope_owner_ids") else [fk_value(item, a) for a in attrs]
         return any(v in self.department_ids for v in owners if v is not None)
+
+    def _allows_child(self, item, parent: str) -> bool:
+        """A document part (agenda item, follow-up) lies where its parent lies; a part just removed
+        from its parent still knows the parent's key."""
+        owner = getattr(item, parent)
+        if owner is None:
+            rel = inspect(type(item)).relationships[parent]
+            key = getattr(item, list(rel.local_columns)[0].key)
+            session = object_session(item)
+            owner = session.get(rel.mapper.class_, key) if key is not None and session is not None else None
+        return owner is not None and self.allows(owner)
 
     def _allows_department(self, dept) -> bool:
         parent_id = fk_value(dept, "parent_id")

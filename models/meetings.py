@@ -178,8 +178,14 @@ class Resolution(RecordMixin, Model):
         return or_(cls.lead_department_id.in_(department_ids), cls.meeting_id.in_(convened))
 
     def scope_owner_ids(self) -> list:
+        """The lead department and the convening one (read through the relations: new rows have no keys yet)."""
+        lead = self.lead_department.id if self.lead_department is not None else self.lead_department_id
         meeting = self.meeting
-        return [self.lead_department_id, meeting.convening_department_id if meeting else None]
+        convening = None
+        if meeting is not None:
+            department = meeting.convening_department
+            convening = department.id if department is not None else meeting.convening_department_id
+        return [lead, convening]
 
     def is_overdue(self, today: date) -> bool:
         return self.status != "done" and self.due_on is not None and self.due_on < today
@@ -242,10 +248,14 @@ def _committed(obj, attr: str):
 
 
 def _changed_fields(obj) -> set:
+    """Columns and many-to-many links changed in this flush; child collections (follow-ups,
+    agenda items) are not the parent's own fields and are checked on their own rows."""
     from sqlalchemy import inspect
 
     state = inspect(obj)
-    return {attr.key for attr in state.attrs if attr.history.has_changes()}
+    keys = [attr.key for attr in state.mapper.column_attrs]
+    keys += [rel.key for rel in state.mapper.relationships if rel.secondary is not None or not rel.uselist]
+    return {key for key in keys if state.attrs[key].history.has_changes()}
 
 
 def _meeting_check(self, scope, session) -> None:

@@ -341,6 +341,8 @@ class PlatformModelView(RelationLookupMixin, ModelView):
                 _("The record was not deleted: %(reasons)s", reasons=" ".join(str(r) for r in refused.reasons)),
                 "danger",
             )
+        except RecordInvalid as invalid:
+            flash(_("The record was not deleted: %(reasons)s", reasons=invalid_text(invalid)), "danger")
         except ScopeViolation:
             flash(str(OUTSIDE_SCOPE), "danger")
         else:

@@ -33,6 +33,10 @@ class DataScope:
     user_id: int | None = None
     department_id: int | None = None
     department_ids: frozenset = field(default_factory=frozenset)
+    #: the user's role names, for rules that depend on the role as well as on the scope
+    role_names: frozenset = field(default_factory=frozenset)
+    #: the CLI and other code running outside a request
+    is_system: bool = False
 
     @property
     def is_unrestricted(self) -> bool:
@@ -101,7 +105,7 @@ class DataScope:
         return dept.id != self.department_id and parent_id in self.department_ids
 
 
-SYSTEM_SCOPE = DataScope(kind="all")
+SYSTEM_SCOPE = DataScope(kind="all", is_system=True)
 NO_SCOPE = DataScope(kind="none")
 
 
@@ -172,7 +176,8 @@ def build_scope(session, user) -> DataScope:
         ids = frozenset({department_id})
     else:
         ids = frozenset()
-    return DataScope(kind=kind, user_id=user.id, department_id=department_id, department_ids=ids)
+    roles = frozenset(role.name for role in user.roles)
+    return DataScope(kind=kind, user_id=user.id, department_id=department_id, department_ids=ids, role_names=roles)
 
 
 def current_scope() -> DataScope:

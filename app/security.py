@@ -26,8 +26,20 @@ READ, WRITE = "can_read", "can_write"
 FULL_ID_NUMBER = (READ, "FullIdNumber")
 
 #: domain registers: staff write their own scope, supervisors read all
-WRITABLE_REGISTERS = ("Department", "Person", "Facility", "Booking", "JointMeeting", "Resolution")
-READ_ONLY_REGISTERS = ("Region", "Transfer")
+WRITABLE_REGISTERS = (
+    "Department",
+    "Person",
+    "Facility",
+    "Booking",
+    "JointMeeting",
+    "Resolution",
+    "SocialOrganization",
+    "PartyOrganization",
+    "Rectification",
+)
+#: registers the supervisors write: they record inspections and verify rectifications
+SUPERVISED_REGISTERS = ("OversightRecord", "Rectification")
+READ_ONLY_REGISTERS = ("Region", "Transfer", "OversightRecord")
 #: the recycle bin lists what each role may read; restoring needs can_write on the register
 RECYCLE_BIN = ((READ, "RecycleBin"), ("menu_access", "Supervision"), ("menu_access", "Recycle bin"))
 MENUS = (
@@ -42,6 +54,13 @@ MENUS = (
     "Joint meetings",
     "Meetings",
     "Resolution board",
+    "Social organizations",
+    "Party building",
+    "Party-building coverage",
+    "Party organizations",
+    "Oversight inspections",
+    "Rectifications",
+    "Overdue rectifications",
 )
 #: every signed-in user may see and change their own profile and password
 SELF_SERVICE = (
@@ -69,7 +88,8 @@ ROLE_PERMISSIONS = {
         *SELF_SERVICE,
     ],
     "Supervisor": [
-        *[(READ, view) for view in WRITABLE_REGISTERS + READ_ONLY_REGISTERS],
+        *[(READ, view) for view in WRITABLE_REGISTERS + READ_ONLY_REGISTERS if view not in SUPERVISED_REGISTERS],
+        *[(perm, view) for view in SUPERVISED_REGISTERS for perm in (READ, WRITE)],
         (READ, "AuditEvent"),
         ("can_export", "AuditEvent"),
         *RECYCLE_BIN,

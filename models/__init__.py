@@ -6,10 +6,17 @@ from .audit import AuditChainHead, AuditEvent
 from .facilities import Booking, Facility
 from .meetings import AgendaItem, JointMeeting, Resolution, ResolutionFollowUp
 from .org import Department, Region
+from .party import OversightAttachment, OversightRecord, PartyOrganization, Rectification
 from .people import Person, Transfer
 from .security import PlatformUser, RoleDataScope
+from .social import SocialOrganization
 
 __all__ = [
+    "OversightAttachment",
+    "OversightRecord",
+    "PartyOrganization",
+    "Rectification",
+    "SocialOrganization",
     "AgendaItem",
     "JointMeeting",
     "Resolution",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import Choices
 from .facilities import Facility
-from .mixins import RecordMixin
+from .mixins import RecordMixin, changed_fields
 from .org import Department
 from .people import Person
 
@@ -52,6 +52,12 @@ meeting_absentee = Table(
     Column("meeting_id", Integer, ForeignKey("joint_meeting.id", ondelete="CASCADE"), primary_key=True),
     Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
 )
+meeting_social_organization = Table(
+    "meeting_social_organization",
+    Model.metadata,
+    Column("meeting_id", Integer, ForeignKey("joint_meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("social_organization_id", Integer, ForeignKey("social_organization.id"), primary_key=True),
+)
 resolution_cooperator = Table(
     "resolution_cooperator",
     Model.metadata,
@@ -86,6 +92,7 @@ class JointMeeting(RecordMixin, Model):
     recorder_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     recorder: Mapped[Person | None] = relationship(foreign_keys=[recorder_id])
     participating_departments: Mapped[list[Department]] = relationship(secondary=meeting_department)
+    participating_organizations = relationship("SocialOrganization", secondary=meeting_social_organization)
     attendees: Mapped[list[Person]] = relationship(secondary=meeting_attendee)
     absentees: Mapped[list[Person]] = relationship(secondary=meeting_absentee)
     minutes: Mapped[str | None] = mapped_column(Text)
@@ -250,12 +257,7 @@ def _committed(obj, attr: str):
 def _changed_fields(obj) -> set:
     """Columns and many-to-many links changed in this flush; child collections (follow-ups,
     agenda items) are not the parent's own fields and are checked on their own rows."""
-    from sqlalchemy import inspect
-
-    state = inspect(obj)
-    keys = [attr.key for attr in state.mapper.column_attrs]
-    keys += [rel.key for rel in state.mapper.relationships if rel.secondary is not None or not rel.uselist]
-    return {key for key in keys if state.attrs[key].history.has_changes()}
+    return changed_fields(obj, with_links=True)
 
 
 def _meeting_check(self, scope, session) -> None:

@@ -72,6 +72,26 @@ RECORD_LABELS = {
 }
 
 
+def changed_fields(obj, with_links: bool = False) -> set:
+    """Columns (and, with ``with_links``, many-to-one and many-to-many links) whose value this flush
+    really changes: a form that re-submits an unchanged value changes nothing."""
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    keys = [attr.key for attr in state.mapper.column_attrs]
+    if with_links:
+        keys += [rel.key for rel in state.mapper.relationships if rel.secondary is not None or not rel.uselist]
+    changed = set()
+    for key in keys:
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        if history.added and history.deleted and list(history.added) == list(history.deleted):
+            continue
+        changed.add(key)
+    return changed
+
+
 def localized(name: str | None, name_en: str | None) -> str:
     """A record's name in the current language: name_en in English when present."""
     from flask_babel import get_locale

@@ -26,7 +26,7 @@ from app.security import FULL_ID_NUMBER
 from models.mixins import RECORD_LABELS
 from models.validation import RecordInvalid, mask_id_number
 
-from .fields import AjaxSelectField, ChoiceField, RegionField
+from .fields import AjaxSelectField, AjaxSelectMultipleField, ChoiceField, RegionField
 from .lookup import RelationLookupMixin
 
 READ_METHODS = ("list", "show", "lookup", "children", "download", "api_read", "history")
@@ -106,6 +106,13 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             if column in self.choice_columns:
                 nullable = model.__table__.c[column].nullable
                 extra[column] = ChoiceField(label, choices_set=self.choice_columns[column], allow_blank=nullable)
+            elif self.datamodel.is_relation_many_to_many(column):
+                extra[column] = AjaxSelectMultipleField(
+                    label,
+                    loader=self._related_loader(column),
+                    view_endpoint=self.__class__.__name__,
+                    lookup_column=column,
+                )
             elif self.datamodel.is_relation_many_to_one(column):
                 nullable = self.datamodel.is_nullable(column)
                 field_class = RegionField if column in self.region_columns else AjaxSelectField
@@ -163,6 +170,12 @@ class PlatformModelView(RelationLookupMixin, ModelView):
 
     # ----- show, with the record's history for those who may read the audit log ----
     show_template = "platform/show.html"
+    #: a template included below the record's details (attachments, related lists)
+    show_extra_template = None
+
+    def show_extra_context(self, item) -> dict:
+        """Values for ``show_extra_template``."""
+        return {}
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -183,6 +196,9 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             widgets=self._show(item.id),
             related_views=self._related_views,
             history=history,
+            extra_template=self.show_extra_template,
+            item=item,
+            **self.show_extra_context(item),
         )
 
     # ----- list arguments are checked before Flask-AppBuilder reads them ----

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.datamodel import ScopedSQLAInterface
-from models import Department, Facility, Person
+from models import Department, Facility, Person, SocialOrganization
 
 from .fields import AjaxSelectField, AjaxSelectMultipleField
 
@@ -36,7 +36,12 @@ def load_facility(pk):
     return ScopedSQLAInterface(Facility, apply_scope=False).get(pk)
 
 
+def load_social_organization(pk):
+    return ScopedSQLAInterface(SocialOrganization).get(pk)
+
+
 LOOKUPS = {
+    "social_organization": lambda: ScopedSQLAInterface(SocialOrganization),
     "department": lambda: ScopedSQLAInterface(Department),
     "person": lambda: ScopedSQLAInterface(Person),
     "facility": lambda: ScopedSQLAInterface(Facility, apply_scope=False),
@@ -90,6 +95,12 @@ class MinutesForm(FlaskForm):
     recorder = person_field(_l("Recorder"))
     participating_departments = AjaxSelectMultipleField(
         _l("Participating departments"), loader=load_department, view_endpoint=EDITOR, lookup_column="department"
+    )
+    participating_organizations = AjaxSelectMultipleField(
+        _l("Participating social organizations"),
+        loader=load_social_organization,
+        view_endpoint=EDITOR,
+        lookup_column="social_organization",
     )
     attendees = AjaxSelectMultipleField(
         _l("Attendees"), loader=load_person, view_endpoint=EDITOR, lookup_column="person"

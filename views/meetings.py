@@ -40,6 +40,7 @@ MEETING_LABELS = {
     "chair": _l("Chair"),
     "recorder": _l("Recorder"),
     "participating_departments": _l("Participating departments"),
+    "participating_organizations": _l("Participating social organizations"),
     "attendees": _l("Attendees"),
     "absentees": _l("Absentees"),
     "minutes": _l("Minutes"),
@@ -283,6 +284,7 @@ def _apply(form: MinutesForm, meeting: JointMeeting) -> None:
     for name in ("title", "session_number", "held_at", "venue", "convening_department", "chair", "recorder", "minutes"):
         setattr(meeting, name, form[name].data)
     meeting.participating_departments = list(form.participating_departments.data or [])
+    meeting.participating_organizations = list(form.participating_organizations.data or [])
     meeting.attendees = list(form.attendees.data or [])
     meeting.absentees = list(form.absentees.data or [])
 
@@ -446,6 +448,7 @@ class MeetingApi(PlatformRestApi):
         "recorder",
         "minutes",
         "participating_departments",
+        "participating_organizations",
         "attendees",
         "absentees",
     ]

@@ -7,9 +7,19 @@ from views.audit import AuditEventView
 from views.facilities import BookingApi, BookingView, FacilityApi, FacilityView
 from views.meetings import MeetingApi, MeetingView, MinutesEditorView, ResolutionApi, ResolutionBoardView
 from views.org import DepartmentApi, DepartmentView, RegionApi, RegionView
+from views.party import (
+    OversightRecordApi,
+    OversightRecordView,
+    PartyOrganizationApi,
+    PartyOrganizationView,
+    PartyOversightView,
+    RectificationApi,
+    RectificationView,
+)
 from views.people import PersonApi, PersonView, TransferView
 from views.recycle import RecycleBinView
 from views.security import RoleDataScopeView
+from views.social import SocialOrganizationApi, SocialOrganizationView
 
 
 def register_views() -> None:
@@ -49,6 +59,47 @@ def register_views() -> None:
     appbuilder.add_view(
         RoleDataScopeView, "Role data scopes", label=_l("Role data scopes"), icon="fa-filter", category="Security"
     )
+    appbuilder.add_view(
+        SocialOrganizationView,
+        "Social organizations",
+        label=_l("Social organizations"),
+        icon="fa-users",
+        category="Organization",
+    )
+    party = _l("Party building")
+    appbuilder.add_view(
+        PartyOversightView,
+        "Party-building coverage",
+        label=_l("Party-building coverage"),
+        icon="fa-pie-chart",
+        category="Party building",
+        category_label=party,
+        category_icon="fa-flag",
+    )
+    appbuilder.add_view(
+        PartyOrganizationView,
+        "Party organizations",
+        label=_l("Party organizations"),
+        icon="fa-flag",
+        category="Party building",
+    )
+    appbuilder.add_view(
+        OversightRecordView,
+        "Oversight inspections",
+        label=_l("Oversight inspections"),
+        icon="fa-search",
+        category="Party building",
+    )
+    appbuilder.add_view(
+        RectificationView, "Rectifications", label=_l("Rectifications"), icon="fa-wrench", category="Party building"
+    )
+    appbuilder.add_link(
+        "Overdue rectifications",
+        href="/partyoversight/overdue",
+        label=_l("Overdue rectifications"),
+        icon="fa-exclamation-triangle",
+        category="Party building",
+    )
     meetings = _l("Joint meetings")
     appbuilder.add_view(
         MeetingView,
@@ -77,5 +128,17 @@ def register_views() -> None:
         category_icon="fa-eye",
     )
     appbuilder.add_view(RecycleBinView, "Recycle bin", label=_l("Recycle bin"), icon="fa-trash", category="Supervision")
-    for api in (RegionApi, DepartmentApi, PersonApi, FacilityApi, BookingApi, MeetingApi, ResolutionApi):
+    for api in (
+        RegionApi,
+        DepartmentApi,
+        PersonApi,
+        FacilityApi,
+        BookingApi,
+        MeetingApi,
+        ResolutionApi,
+        SocialOrganizationApi,
+        PartyOrganizationApi,
+        OversightRecordApi,
+        RectificationApi,
+    ):
         appbuilder.add_api(api)

@@ -515,6 +515,7 @@ MEETINGS = [
         "chair": "周敏",
         "recorder": "吴婷",
         "participants": ["锦江区民政局", "锦江区社会组织孵化基地", "春熙路街道社区服务中心"],
+        "organizations": ["锦江区春熙社区志愿服务协会", "锦江区和平社区居家养老服务中心"],
         "attendees": ["周敏", "吴婷", "郑强"],
         "absentees": [],
         "minutes": "会议听取了社会组织登记备案、孵化培育和日常监管情况汇报，研究了社区社会组织党建工作和评估工作，"
@@ -710,7 +711,7 @@ def load_bookings() -> int:
 
 def load_meetings() -> int:
     """Two joint meetings: a published Jinjiang one with overdue resolutions, a Longquanyi draft."""
-    from models import AgendaItem, JointMeeting, Resolution, ResolutionFollowUp
+    from models import AgendaItem, JointMeeting, Resolution, ResolutionFollowUp, SocialOrganization
 
     created = 0
     for spec in MEETINGS:
@@ -728,6 +729,7 @@ def load_meetings() -> int:
             chair=_one(Person, name=spec["chair"]),
             recorder=_one(Person, name=spec["recorder"]),
             participating_departments=[_one(Department, name=n) for n in spec["participants"]],
+            participating_organizations=[_one(SocialOrganization, name=n) for n in spec.get("organizations", [])],
             attendees=[_one(Person, name=n) for n in spec["attendees"]],
             absentees=[_one(Person, name=n) for n in spec["absentees"]],
             minutes=spec["minutes"],
@@ -764,6 +766,209 @@ def load_meetings() -> int:
     return created
 
 
+SOCIAL_ORGANIZATIONS = [
+    # name, name_en, category, route, supervising unit, region code, incubation, grade, members, contact
+    (
+        "锦江区春熙社区志愿服务协会",
+        "Chunxi Community Volunteer Association",
+        "public_welfare",
+        "registered",
+        "春熙路街道社区服务中心",
+        "510104001001",
+        "graduated",
+        "4A",
+        86,
+        "刘敏",
+    ),
+    (
+        "锦江区和平社区居家养老服务中心",
+        "Heping Home-based Elderly Care Center",
+        "social_affairs",
+        "registered",
+        "春熙路街道社区服务中心",
+        "510104001001",
+        "incubating",
+        "3A",
+        24,
+        "黄丽",
+    ),
+    (
+        "锦江区书院街文体协会",
+        "Shuyuanjie Culture and Sports Association",
+        "culture_sports",
+        "filed",
+        "锦江区社会组织孵化基地",
+        "510104002001",
+        "incubating",
+        "none",
+        45,
+        "何强",
+    ),
+    (
+        "锦江区慈善救助服务社",
+        "Jinjiang Charity and Relief Service",
+        "charity_relief",
+        "registered",
+        "锦江区民政局",
+        "510104",
+        "never",
+        "5A",
+        30,
+        "罗娟",
+    ),
+    (
+        "锦江区社区调解与维权服务站",
+        "Community Mediation and Rights Protection Station",
+        "rights_protection",
+        "filed",
+        "春熙路街道社区服务中心",
+        "510104001001",
+        "never",
+        "none",
+        12,
+        "高峰",
+    ),
+    (
+        "龙泉驿区驿都社区邻里互助会",
+        "Yidu Community Neighbourhood Mutual Aid Society",
+        "public_welfare",
+        "filed",
+        "龙泉街道便民服务中心",
+        "510112001001",
+        "incubating",
+        "none",
+        38,
+        "邓华",
+    ),
+]
+
+PARTY_ORGANIZATIONS = [
+    # name, type, formation, covered organizations, secretary, members, established, term ends in days
+    ("锦江区春熙社区志愿服务协会党支部", "branch", "standalone", ["锦江区春熙社区志愿服务协会"], "刘敏", 9, 2019, 400),
+    (
+        "锦江区社会组织联合党支部",
+        "joint_branch",
+        "joint",
+        ["锦江区和平社区居家养老服务中心", "锦江区慈善救助服务社"],
+        "黄丽",
+        7,
+        2018,
+        -30,
+    ),
+]
+
+INSPECTIONS = [
+    # organization, days ago, kind, checklist, findings, rating, rectifications (problem, deadline in days, status)
+    (
+        "锦江区春熙社区志愿服务协会",
+        40,
+        "routine",
+        ("done", "done", "done", "partly"),
+        "三会一课落实较好，党员教育形式单一。",
+        "fairly_good",
+        [("丰富党员教育形式，每季度开展一次主题党日", 30, "in_progress")],
+    ),
+    (
+        "锦江区和平社区居家养老服务中心",
+        75,
+        "special",
+        ("partly", "not_done", "done", "partly"),
+        "组织生活会未按期召开，台账不全。",
+        "fair",
+        [("补开组织生活会并完善会议记录台账", -20, "pending"), ("建立党费收缴公示制度", -5, "rectified")],
+    ),
+]
+
+
+def _credit_code(region: str, serial: int) -> str:
+    """A valid unified social credit code of a social organization registered by civil affairs (52…)."""
+    body = f"{serial:08d}"
+    check = 11 - sum(int(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
+    organization_code = body + ("X" if check == 10 else "0" if check == 11 else str(check))
+    number = f"52{region}{organization_code}"
+    from stdnum.cn import uscc
+
+    return number + uscc.calc_check_digit(number)
+
+
+def load_social_organizations() -> int:
+    from models import SocialOrganization
+
+    created = 0
+    for index, (name, name_en, category, route, unit, region, incubation, grade, members, contact) in enumerate(
+        SOCIAL_ORGANIZATIONS
+    ):
+        values = {
+            "name_en": name_en,
+            "category": category,
+            "route": route,
+            "code": _credit_code(region[:6], 56780000 + index) if route == "registered" else None,
+            "registered_on": date(2015 + index, 3, 1),
+            "supervising_unit": _one(Department, name=unit),
+            "region": _one(Region, code=region),
+            "incubation": incubation,
+            "evaluation_grade": grade,
+            "members": members,
+            "contact": contact,
+            "status": "active",
+        }
+        _item, new = _upsert(SocialOrganization, {"name": name}, values)
+        created += new
+    db.session.flush()
+    return created
+
+
+def load_party_oversight() -> int:
+    """Party organizations (one term expired), inspections and rectifications (some overdue)."""
+    from models import OversightRecord, PartyOrganization, Rectification, SocialOrganization
+
+    created = 0
+    for name, org_type, mode, covered, secretary, members, established, term_days in PARTY_ORGANIZATIONS:
+        values = {
+            "org_type": org_type,
+            "formation_mode": mode,
+            "social_organizations": [_one(SocialOrganization, name=n) for n in covered],
+            "secretary": secretary,
+            "member_count": members,
+            "established_on": date(established, 7, 1),
+            "term_ends_on": date.today() + timedelta(days=term_days),
+        }
+        _item, new = _upsert(PartyOrganization, {"name": name}, values)
+        created += new
+    db.session.flush()
+    for organization_name, days_ago, kind, checks, findings, rating, problems in INSPECTIONS:
+        organization = _one(SocialOrganization, name=organization_name)
+        inspected_on = date.today() - timedelta(days=days_ago)
+        if _one(OversightRecord, social_organization_id=organization.id, inspected_on=inspected_on):
+            continue
+        record = OversightRecord(
+            social_organization=organization,
+            inspected_on=inspected_on,
+            inspectors=[_one(Person, name="周敏"), _one(Person, name="郑强")],
+            kind=kind,
+            check_three_meetings=checks[0],
+            check_life_meeting=checks[1],
+            check_dues=checks[2],
+            check_education=checks[3],
+            findings=findings,
+            rating=rating,
+        )
+        for problem, deadline_days, status in problems:
+            record.rectifications.append(
+                Rectification(
+                    problem=problem,
+                    responsible_organization=organization_name,
+                    responsible_person=organization.contact,
+                    deadline=date.today() + timedelta(days=deadline_days),
+                    status=status,
+                )
+            )
+        db.session.add(record)
+        created += 1
+    db.session.flush()
+    return created
+
+
 def load_users() -> int:
     sm = appbuilder.sm
     created = 0
@@ -791,6 +996,8 @@ def load_demo_data() -> list[str]:
         ("persons", load_persons()),
         ("facilities", load_facilities()),
         ("bookings", load_bookings()),
+        ("social organizations", load_social_organizations()),
+        ("party oversight", load_party_oversight()),
         ("meetings", load_meetings()),
     ]
     db.session.commit()

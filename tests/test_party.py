@@ -244,3 +244,10 @@ def test_timeline_and_dashboard_in_both_languages(client, session, language):
         assert "Formed jointly" in timeline and "Special inspection" in timeline and "Overdue" in timeline
         assert "联合组建" not in timeline and "按类别" not in coverage
         assert "Heping Home-based Elderly Care Center" in timeline
+
+
+def test_related_records_are_shown_by_name(client, session):
+    record = db.session.scalars(select(OversightRecord)).first()
+    login(client, "supervisor")
+    page = client.get(f"/oversightrecordview/show/{record.id}").get_data(as_text=True)
+    assert "周敏、郑强" in page and "object at 0x" not in page

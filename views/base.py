@@ -60,6 +60,15 @@ def yes_no(value) -> str:
     return str(_l("Yes") if value else _l("No"))
 
 
+def joined(values) -> str:
+    """Many related records, by their names."""
+    return "、".join(str(value) for value in values or [])
+
+
+def seconds(value) -> str:
+    return f"{value:%Y-%m-%d %H:%M:%S}" if value else ""
+
+
 def blank_if_none(value):
     return "" if value is None else value
 
@@ -156,6 +165,10 @@ class PlatformModelView(RelationLookupMixin, ModelView):
                 formatters[column] = self._masker(column)
             elif self.datamodel.is_boolean(column):
                 formatters[column] = yes_no
+            elif self.datamodel.is_relation_many_to_many(column):
+                formatters[column] = joined
+            elif self.datamodel.is_datetime(column):
+                formatters[column] = seconds
             else:
                 formatters[column] = blank_if_none
         return formatters

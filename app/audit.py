@@ -205,6 +205,8 @@ def _action_for(obj, changes: dict, new: bool) -> str:
             return "restore"
     if getattr(obj, "__workflow__", False) and "status" in changes:
         return "transition"
+    if getattr(obj, "__workflow_field__", None) in changes:
+        return "transition"
     if isinstance(obj, Role) and "permissions" in changes:
         return "permission_change"
     if isinstance(obj, User) and "roles" in changes:

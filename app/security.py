@@ -36,6 +36,10 @@ WRITABLE_REGISTERS = (
     "SocialOrganization",
     "PartyOrganization",
     "Rectification",
+    "ServiceItem",
+    "Resource",
+    "Funding",
+    "PurchasedService",
 )
 #: registers the supervisors write: they record inspections and verify rectifications
 SUPERVISED_REGISTERS = ("OversightRecord", "Rectification")
@@ -61,6 +65,13 @@ MENUS = (
     "Oversight inspections",
     "Rectifications",
     "Overdue rectifications",
+    "Resources",
+    "Service items",
+    "Service catalog overview",
+    "Shared resources",
+    "Resource integration",
+    "Support funds",
+    "Purchased services",
 )
 #: every signed-in user may see and change their own profile and password
 SELF_SERVICE = (

@@ -8,10 +8,17 @@ from .meetings import AgendaItem, JointMeeting, Resolution, ResolutionFollowUp
 from .org import Department, Region
 from .party import OversightAttachment, OversightRecord, PartyOrganization, Rectification
 from .people import Person, Transfer
+from .resources import Resource, ServiceItem, ServiceItemMaterial, ServiceItemStep
 from .security import PlatformUser, RoleDataScope
-from .social import SocialOrganization
+from .social import Funding, PurchasedService, SocialOrganization
 
 __all__ = [
+    "Funding",
+    "PurchasedService",
+    "Resource",
+    "ServiceItem",
+    "ServiceItemMaterial",
+    "ServiceItemStep",
     "OversightAttachment",
     "OversightRecord",
     "PartyOrganization",

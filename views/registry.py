@@ -18,6 +18,17 @@ from views.party import (
 )
 from views.people import PersonApi, PersonView, TransferView
 from views.recycle import RecycleBinView
+from views.resources import (
+    FundingApi,
+    FundingView,
+    IntegrationView,
+    PurchasedServiceApi,
+    PurchasedServiceView,
+    ResourceApi,
+    ResourceView,
+    ServiceItemApi,
+    ServiceItemView,
+)
 from views.security import RoleDataScopeView
 from views.social import SocialOrganizationApi, SocialOrganizationView
 
@@ -65,6 +76,41 @@ def register_views() -> None:
         label=_l("Social organizations"),
         icon="fa-users",
         category="Organization",
+    )
+    resources = _l("Resource integration")
+    appbuilder.add_view(
+        ServiceItemView,
+        "Service items",
+        label=_l("Service items"),
+        icon="fa-list",
+        category="Resources",
+        category_label=resources,
+        category_icon="fa-cubes",
+    )
+    appbuilder.add_link(
+        "Service catalog overview",
+        href="/serviceitemview/overview",
+        label=_l("Service catalog overview"),
+        icon="fa-bar-chart",
+        category="Resources",
+    )
+    appbuilder.add_view(
+        ResourceView, "Shared resources", label=_l("Shared resources"), icon="fa-cube", category="Resources"
+    )
+    appbuilder.add_view(
+        IntegrationView,
+        "Resource integration",
+        label=_l("Resource integration"),
+        icon="fa-sitemap",
+        category="Resources",
+    )
+    appbuilder.add_view(FundingView, "Support funds", label=_l("Support funds"), icon="fa-money", category="Resources")
+    appbuilder.add_view(
+        PurchasedServiceView,
+        "Purchased services",
+        label=_l("Purchased services"),
+        icon="fa-shopping-cart",
+        category="Resources",
     )
     party = _l("Party building")
     appbuilder.add_view(
@@ -140,5 +186,9 @@ def register_views() -> None:
         PartyOrganizationApi,
         OversightRecordApi,
         RectificationApi,
+        ServiceItemApi,
+        ResourceApi,
+        FundingApi,
+        PurchasedServiceApi,
     ):
         appbuilder.add_api(api)

@@ -969,6 +969,240 @@ def load_party_oversight() -> int:
     return created
 
 
+SERVICE_ITEMS = [
+    # code, name, name_en, type, department, object, levels (d, t, v), legal, promised, centralized, online, fee
+    (
+        "510112-XK-001",
+        "公共场所卫生许可",
+        "Public place hygiene licence",
+        "licensing",
+        "龙泉驿区政务服务中心",
+        "legal_person",
+        (True, False, False),
+        20,
+        5,
+        True,
+        True,
+        None,
+    ),
+    (
+        "510112-XK-002",
+        "食品经营许可",
+        "Food business licence",
+        "licensing",
+        "龙泉驿区政务服务中心",
+        "legal_person",
+        (True, False, False),
+        20,
+        7,
+        True,
+        True,
+        None,
+    ),
+    (
+        "510112-GF-001",
+        "城乡居民最低生活保障金给付",
+        "Minimum living allowance payment",
+        "payment",
+        "龙泉街道便民服务中心",
+        "natural_person",
+        (True, True, True),
+        30,
+        15,
+        True,
+        False,
+        None,
+    ),
+    (
+        "510112-QR-001",
+        "独生子女父母光荣证核发",
+        "Certificate for parents of an only child",
+        "confirmation",
+        "龙泉街道便民服务中心",
+        "natural_person",
+        (False, True, True),
+        15,
+        3,
+        True,
+        False,
+        None,
+    ),
+    (
+        "510112-GG-001",
+        "水电气报装",
+        "Water, power and gas connection",
+        "public_service",
+        "水电气银行进驻机构（龙泉驿）",
+        "both",
+        (True, False, False),
+        10,
+        3,
+        True,
+        True,
+        "按物价部门核定标准收费",
+    ),
+    (
+        "510104-GG-001",
+        "社会组织成立登记",
+        "Registration of a social organization",
+        "licensing",
+        "锦江区民政局",
+        "legal_person",
+        (True, False, False),
+        60,
+        20,
+        False,
+        True,
+        None,
+    ),
+]
+RESOURCES = [
+    # kind, name, owner, facility, status, scope
+    (
+        "personnel",
+        "市民呼叫中心话务坐席",
+        "龙泉驿区市民呼叫中心",
+        "龙泉驿区政务服务中心（市民服务中心）",
+        "integrated",
+        "district",
+    ),
+    ("equipment", "自助服务终端", "龙泉驿区政务服务中心", "龙泉街道便民服务中心", "shared", "township"),
+    (
+        "information_system",
+        "区乡村三级电子政务服务平台",
+        "龙泉驿区政务服务中心",
+        "龙泉驿区政务服务中心（市民服务中心）",
+        "integrated",
+        "district",
+    ),
+    ("function", "农业技术推广服务", "郫都区农业服务中心", "石羊村远程教育点", "integrated", "township"),
+    ("fund", "社会组织培育专项资金", "锦江区民政局", "锦江区社会组织孵化基地", "shared", "district"),
+]
+FUNDS = [
+    ("锦江区春熙社区志愿服务协会", "startup", "30000.00", 400, "锦江区民政局"),
+    ("锦江区和平社区居家养老服务中心", "reward", "50000.00", 200, "锦江区民政局"),
+    ("锦江区慈善救助服务社", "special", "120000.00", 90, "锦江区民政局"),
+]
+PURCHASES = [
+    (
+        "社区居家养老服务",
+        "和平社区高龄独居老人上门服务",
+        "锦江区民政局",
+        "锦江区和平社区居家养老服务中心",
+        "180000.00",
+        "in_progress",
+        None,
+        None,
+    ),
+    (
+        "社区志愿服务",
+        "春熙社区志愿服务项目",
+        "锦江区民政局",
+        "锦江区春熙社区志愿服务协会",
+        "60000.00",
+        "closed",
+        "92.5",
+        "95.0",
+    ),
+    ("社区文化体育", "书院街社区文体活动", "春熙路街道社区服务中心", None, "40000.00", "demand", None, None),
+]
+
+
+def load_resources() -> int:
+    """Service items, shared resources, support funds and purchased services."""
+    from decimal import Decimal
+
+    from models import Funding, PurchasedService, Resource, ServiceItem, SocialOrganization
+
+    created = 0
+    for code, name, name_en, kind, dept_name, obj, levels, legal, promised, central, online, fee in SERVICE_ITEMS:
+        values = {
+            "name": name,
+            "name_en": name_en,
+            "item_type": kind,
+            "responsible_department": _one(Department, name=dept_name),
+            "service_object": obj,
+            "level_district": levels[0],
+            "level_township": levels[1],
+            "level_village": levels[2],
+            "legal_limit_days": legal,
+            "promised_limit_days": promised,
+            "centralized": central,
+            "online": online,
+            "fee_charged": fee is not None,
+            "fee_basis": fee,
+            "window": _one(Facility, name="龙泉驿区政务服务中心（市民服务中心）") if central else None,
+        }
+        item, new = _upsert(ServiceItem, {"item_code": code}, values)
+        if new:
+            from models import ServiceItemMaterial, ServiceItemStep
+
+            item.materials = [
+                ServiceItemMaterial(position=1, name="申请书"),
+                ServiceItemMaterial(position=2, name="身份证明"),
+            ]
+            item.steps = [
+                ServiceItemStep(position=1, description="受理"),
+                ServiceItemStep(position=2, description="审核"),
+                ServiceItemStep(position=3, description="办结"),
+            ]
+        created += new
+    db.session.flush()
+    for kind, name, owner, facility, status, scope in RESOURCES:
+        values = {
+            "kind": kind,
+            "owning_department": _one(Department, name=owner),
+            "facility": _one(Facility, name=facility),
+            "status": status,
+            "sharing_scope": scope,
+        }
+        _item, new = _upsert(Resource, {"name": name}, values)
+        created += new
+    for org_name, kind, amount, days_ago, dept_name in FUNDS:
+        organization = _one(SocialOrganization, name=org_name)
+        granted = date.today() - timedelta(days=days_ago)
+        if _one(Funding, social_organization_id=organization.id, funding_type=kind, granted_on=granted):
+            continue
+        db.session.add(
+            Funding(
+                social_organization=organization,
+                funding_type=kind,
+                amount=Decimal(amount),
+                granted_on=granted,
+                approving_department=_one(Department, name=dept_name),
+            )
+        )
+        created += 1
+    for entry, title, dept_name, contractor, budget, stage, score, satisfaction in PURCHASES:
+        if _one(PurchasedService, title=title):
+            continue
+        project = PurchasedService(
+            catalog_entry=entry,
+            title=title,
+            purchasing_department=_one(Department, name=dept_name),
+            contractor=_one(SocialOrganization, name=contractor) if contractor else None,
+            budget=Decimal(budget),
+            stage="demand",
+            period_start=date.today() - timedelta(days=120),
+            period_end=date.today() + timedelta(days=245),
+        )
+        db.session.add(project)
+        db.session.flush()
+        for step in ("consultation", "decision", "in_progress", "evaluation", "closed"):
+            if PURCHASE_ORDER.index(step) > PURCHASE_ORDER.index(stage):
+                break
+            if step == "closed":
+                project.performance_score, project.resident_satisfaction = Decimal(score), Decimal(satisfaction)
+            project.stage = step
+            db.session.flush()
+        created += 1
+    db.session.flush()
+    return created
+
+
+PURCHASE_ORDER = ["demand", "consultation", "decision", "in_progress", "evaluation", "closed"]
+
+
 def load_users() -> int:
     sm = appbuilder.sm
     created = 0
@@ -998,6 +1232,7 @@ def load_demo_data() -> list[str]:
         ("bookings", load_bookings()),
         ("social organizations", load_social_organizations()),
         ("party oversight", load_party_oversight()),
+        ("resources", load_resources()),
         ("meetings", load_meetings()),
     ]
     db.session.commit()

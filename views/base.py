@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField
 
 from app.datamodel import DeleteRefused, ScopedSQLAInterface, StaleEdit
 from app.extensions import appbuilder, db
@@ -116,6 +116,9 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             if column in self.choice_columns:
                 nullable = model.__table__.c[column].nullable
                 extra[column] = ChoiceField(label, choices_set=self.choice_columns[column], allow_blank=nullable)
+            elif self.datamodel.is_boolean(column):
+                # a flag is never "required": unticked means no (Flask-AppBuilder would demand a tick)
+                extra[column] = BooleanField(label, description=(self.description_columns or {}).get(column, ""))
             elif self.datamodel.is_relation_many_to_many(column):
                 extra[column] = AjaxSelectMultipleField(
                     label,

@@ -50,6 +50,9 @@ class BaseConfig:
         "en": {"flag": "gb", "name": "English"},
     }
 
+    #: uploads: imports up to IMPORT_MAX_BYTES; anything larger than MAX_CONTENT_LENGTH gets a clear 413
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 32 * 1024 * 1024))
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

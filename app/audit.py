@@ -256,6 +256,7 @@ def after_flush(session: Session, flush_context) -> None:
     if not pending:
         return
     context = actor_context()
+    batch = g.get("audit_batch") if has_app_context() else None
     rows = []
     for entry in pending:
         obj = entry["obj"]
@@ -271,6 +272,7 @@ def after_flush(session: Session, flush_context) -> None:
                 "entity_id": str(entry.get("id", getattr(obj, "id", None))),
                 "entity_label": label_of(obj),
                 "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
+                "batch_id": batch,
             }
         )
     append_events(session.connection(), rows)

@@ -72,6 +72,7 @@ MENUS = (
     "Resource integration",
     "Support funds",
     "Purchased services",
+    "Import",
 )
 #: every signed-in user may see and change their own profile and password
 SELF_SERVICE = (
@@ -85,13 +86,19 @@ SELF_SERVICE = (
 )
 
 
-def _menu_access() -> list[tuple[str, str]]:
-    return [("menu_access", menu) for menu in MENUS]
+#: menu entries that lead to writing screens only
+WRITE_ONLY_MENUS = ("Import",)
+
+
+def _menu_access(writer: bool = True) -> list[tuple[str, str]]:
+    return [("menu_access", menu) for menu in MENUS if writer or menu not in WRITE_ONLY_MENUS]
 
 
 ROLE_PERMISSIONS = {
     "DeptStaff": [
         *[(perm, view) for view in WRITABLE_REGISTERS for perm in (READ, WRITE)],
+        (READ, "Import"),
+        (WRITE, "Import"),
         *[(READ, view) for view in READ_ONLY_REGISTERS],
         FULL_ID_NUMBER,
         *RECYCLE_BIN,
@@ -105,7 +112,7 @@ ROLE_PERMISSIONS = {
         ("can_export", "AuditEvent"),
         *RECYCLE_BIN,
         ("menu_access", "Audit log"),
-        *_menu_access(),
+        *_menu_access(writer=False),
         *SELF_SERVICE,
     ],
 }

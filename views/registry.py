@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import appbuilder
 from views.audit import AuditEventView
 from views.facilities import BookingApi, BookingView, FacilityApi, FacilityView
+from views.importing import ImportView
 from views.meetings import MeetingApi, MeetingView, MinutesEditorView, ResolutionApi, ResolutionBoardView
 from views.org import DepartmentApi, DepartmentView, RegionApi, RegionView
 from views.party import (
@@ -112,6 +113,7 @@ def register_views() -> None:
         icon="fa-shopping-cart",
         category="Resources",
     )
+    appbuilder.add_view(ImportView, "Import", label=_l("Import"), icon="fa-upload", category="Resources")
     party = _l("Party building")
     appbuilder.add_view(
         PartyOversightView,

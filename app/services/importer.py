@@ -1,0 +1,608 @@
+"""Bulk import (导入) of persons, facilities, service items and social organizations from CSV or XLSX.
+
+The flow: the user uploads a file, sees a preview with every row-level error (row, column, message
+in their language) and nothing written; then confirms, and all valid rows are written in one
+transaction (or none), each row audited in one batch with a summary event.
+
+Files are read as streams (CSV line by line, XLSX in openpyxl's read-only mode), so memory stays
+bounded whatever the number of rows. CSV may be UTF-8 (with or without BOM) or GBK/GB18030, as Excel
+writes it in China; the encoding is detected.
+"""
+
+import codecs
+import csv
+import io
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from charset_normalizer import from_bytes
+from flask import current_app, g
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
+
+from app.datamodel import ScopedSQLAInterface
+from app.extensions import db
+from models import Department, Facility, Person, Region, ServiceItem, SocialOrganization
+from models.choices import (
+    EDUCATION_LEVELS,
+    FACILITY_KINDS,
+    FACILITY_STATUSES,
+    GENDERS,
+    PERSON_CATEGORIES,
+    PERSON_STATUSES,
+    POLITICAL_STATUSES,
+    Choices,
+)
+from models.resources import ITEM_TYPES, SERVICE_OBJECTS
+from models.social import EVALUATION_GRADES, INCUBATION_STATES, SOCIAL_CATEGORIES, SOCIAL_ROUTES
+from models.validation import RecordInvalid, check_credit_code, check_id_number, check_mobile, normalize_id_number
+
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+ERROR_LIMIT = 500
+PREVIEW_ROWS = 20
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%d/%m/%Y")
+YES = {"是", "y", "yes", "true", "1", "√", "✓"}
+NO = {"否", "n", "no", "false", "0", ""}
+
+
+class ImportRefused(Exception):
+    """The file as a whole can't be imported; the message says why, in the user's language."""
+
+
+class CellError(ValueError):
+    """One cell's value is wrong; the message is shown with its row and column."""
+
+
+# ----- cell parsers ------------------------------------------------------------------------------
+def text(value, limit: int = 300) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    if len(value) > limit:
+        raise CellError(_l("At most %(n)s characters.", n=limit))
+    return value or None
+
+
+def choice(choices: Choices) -> Callable:
+    """Accept the code or the label in either language (the labels are read when first needed,
+    inside a request, so that both catalogs apply)."""
+    lookup = {}
+
+    def parse(value):
+        value = text(value)
+        if value is None:
+            return None
+        if not lookup:
+            for code, label in choices:
+                lookup[code.lower()] = code
+                for language in ("zh", "en"):
+                    with force_locale(language):
+                        lookup[str(label).strip().lower()] = code
+        code = lookup.get(value.lower())
+        if code is None:
+            raise CellError(_l("Not a value from the list: %(value)s", value=value))
+        return code
+
+    return parse
+
+
+def a_date(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    value = str(value).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise CellError(_l("Not a date: write it like 2026-11-27."))
+
+
+def whole_number(value):
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise CellError(_l("Not a whole number.")) from error
+    if number != number.to_integral_value() or abs(number) > 10**9:
+        raise CellError(_l("Not a whole number."))
+    return int(number)
+
+
+def decimal_number(value):
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise CellError(_l("Not a number.")) from error
+
+
+def flag(value) -> bool:
+    text_value = str(value if value is not None else "").strip().lower()
+    if text_value in YES:
+        return True
+    if text_value in NO:
+        return False
+    raise CellError(_l("Write 是 (yes) or 否 (no)."))
+
+
+def checked(check) -> Callable:
+    def parse(value):
+        value = text(value)
+        message = check(value) if value else None
+        if message:
+            raise CellError(message)
+        return value
+
+    return parse
+
+
+def id_number(value):
+    value = text(value, 18)
+    message = check_id_number(value) if value else None
+    if message:
+        raise CellError(message)
+    return normalize_id_number(value)
+
+
+# ----- the registers ----------------------------------------------------------------------------
+@dataclass
+class Column:
+    """One column of an import file."""
+
+    key: str
+    label: object
+    parse: Callable
+    required: bool = False
+    example: str = ""
+
+
+@dataclass
+class ImportSpec:
+    """How one register is imported: its columns, natural key and how a row becomes a record."""
+
+    name: str
+    title: object
+    model: type
+    natural_key: str
+    permission_view: str
+    columns: list[Column]
+    #: references resolved by name within the user's scope: column → (model, label attribute)
+    references: dict = field(default_factory=dict)
+
+
+PERSONS = ImportSpec(
+    "persons",
+    _l("Persons"),
+    Person,
+    "id_number",
+    "Person",
+    [
+        Column("name", _l("Full name"), lambda v: text(v, 50), True, "王伟"),
+        Column("id_number", _l("ID number"), id_number, True, "11010519491231002X"),
+        Column("gender", _l("Gender"), choice(GENDERS), False, "女"),
+        Column("mobile", _l("Mobile"), checked(check_mobile), False, "13912345678"),
+        Column("department", _l("Department"), text, True, "龙泉街道便民服务中心"),
+        Column("position", _l("Position"), lambda v: text(v, 100), False, "窗口工作人员"),
+        Column("category", _l("Category"), choice(PERSON_CATEGORIES), True, "社区工作者"),
+        Column("political_status", _l("Political status"), choice(POLITICAL_STATUSES), False, "群众"),
+        Column("education", _l("Education"), choice(EDUCATION_LEVELS), False, "大学本科"),
+        Column("hired_on", _l("Hired on"), a_date, False, "2020-09-01"),
+        Column("status", _l("Status"), choice(PERSON_STATUSES), False, "在岗"),
+    ],
+    {"department": (Department, "name")},
+)
+FACILITIES = ImportSpec(
+    "facilities",
+    _l("Facilities"),
+    Facility,
+    "name",
+    "Facility",
+    [
+        Column("name", _l("Name"), lambda v: text(v, 200), True, "驿都社区服务站"),
+        Column("name_en", _l("English name"), lambda v: text(v, 300), False, "Yidu Community Service Station"),
+        Column("kind", _l("Kind"), choice(FACILITY_KINDS), True, "社区服务站"),
+        Column("region", _l("Region code"), text, False, "510112001001"),
+        Column("managing_department", _l("Managing department"), text, True, "驿都社区居民委员会"),
+        Column("address", _l("Address"), text, False, "驿都大道 1 号"),
+        Column("floor_area", _l("Floor area (m²)"), decimal_number, False, "300"),
+        Column("service_windows", _l("Service windows"), whole_number, False, "4"),
+        Column("capacity", _l("Capacity"), whole_number, False, "80"),
+        Column("opening_hours", _l("Opening hours"), lambda v: text(v, 100), False, "9:00-18:00"),
+        Column("status", _l("Status"), choice(FACILITY_STATUSES), False, "运行"),
+    ],
+    {"managing_department": (Department, "name"), "region": (Region, "code")},
+)
+SERVICE_ITEMS = ImportSpec(
+    "service_items",
+    _l("Service items"),
+    ServiceItem,
+    "item_code",
+    "ServiceItem",
+    [
+        Column("item_code", _l("Item code"), lambda v: text(v, 40), True, "510112-XK-009"),
+        Column("name", _l("Name"), lambda v: text(v, 200), True, "户外广告设置许可"),
+        Column("name_en", _l("English name"), lambda v: text(v, 300), False, "Outdoor advertising permit"),
+        Column("item_type", _l("Item type"), choice(ITEM_TYPES), True, "行政许可"),
+        Column("responsible_department", _l("Responsible department"), text, True, "龙泉驿区政务服务中心"),
+        Column("service_object", _l("Service object"), choice(SERVICE_OBJECTS), False, "法人"),
+        Column("level_district", _l("District level"), flag, False, "是"),
+        Column("level_township", _l("Township level"), flag, False, "否"),
+        Column("level_village", _l("Village level"), flag, False, "否"),
+        Column("legal_limit_days", _l("Legal time limit (working days)"), whole_number, False, "20"),
+        Column("promised_limit_days", _l("Promised time limit (working days)"), whole_number, False, "5"),
+        Column("centralized", _l("Centralized in the center"), flag, False, "是"),
+        Column("online", _l("Online handling"), flag, False, "是"),
+        Column("fee_charged", _l("Fee charged"), flag, False, "否"),
+        Column("fee_basis", _l("Fee basis"), text, False, ""),
+    ],
+    {"responsible_department": (Department, "name")},
+)
+SOCIAL_ORGANIZATIONS = ImportSpec(
+    "social_organizations",
+    _l("Social organizations"),
+    SocialOrganization,
+    "code",
+    "SocialOrganization",
+    [
+        Column("name", _l("Name"), lambda v: text(v, 200), True, "锦江区东糠市街社区书画协会"),
+        Column("name_en", _l("English name"), lambda v: text(v, 300), False, ""),
+        Column("code", _l("Unified social credit code"), checked(check_credit_code), False, ""),
+        Column("category", _l("Category"), choice(SOCIAL_CATEGORIES), True, "文化体育类"),
+        Column("route", _l("Registration route"), choice(SOCIAL_ROUTES), True, "备案"),
+        Column("registered_on", _l("Registered or filed on"), a_date, False, "2025-03-01"),
+        Column("supervising_unit", _l("Supervising unit"), text, True, "春熙路街道社区服务中心"),
+        Column("region", _l("Region code"), text, False, "510104002001"),
+        Column("incubation", _l("Incubation"), choice(INCUBATION_STATES), False, "未孵化"),
+        Column("evaluation_grade", _l("Evaluation grade"), choice(EVALUATION_GRADES), False, "未评估"),
+        Column("members", _l("Members"), whole_number, False, "20"),
+        Column("contact", _l("Contact person"), lambda v: text(v, 50), False, "李华"),
+        Column("phone", _l("Phone"), lambda v: text(v, 20), False, "13800000000"),
+    ],
+    {"supervising_unit": (Department, "name"), "region": (Region, "code")},
+)
+SPECS = {spec.name: spec for spec in (PERSONS, FACILITIES, SERVICE_ITEMS, SOCIAL_ORGANIZATIONS)}
+
+
+# ----- reading files -----------------------------------------------------------------------------
+def max_bytes() -> int:
+    return int(current_app.config.get("IMPORT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def detect_encoding(head: bytes) -> str:
+    """UTF-8 (with or without BOM) or, as Excel writes CSV in China, GB18030 (a superset of GBK)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        if error.start >= len(head) - 3:  # a character cut at the end of the sample
+            return "utf-8"
+    best = from_bytes(head).best()
+    if best is not None and best.encoding.lower().replace("-", "_") in ("gb2312", "gbk", "gb18030", "big5", "hz"):
+        return "gb18030"
+    return "gb18030"
+
+
+def rows_of(path: str, kind: str) -> Iterator[list]:
+    """Every row of the file as a list of cell values, streamed."""
+    if kind == "xlsx":
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=False)
+        except Exception as error:  # noqa: BLE001 - any unreadable workbook gets the same clear answer
+            raise ImportRefused(str(_l("The file is not a readable XLSX workbook."))) from error
+        try:
+            sheet = workbook.worksheets[0]
+            for row in sheet.iter_rows(values_only=True):
+                yield list(row)
+        finally:
+            workbook.close()
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(64 * 1024)
+    encoding = detect_encoding(head)
+    with open(path, encoding=encoding, errors="strict", newline="") as handle:
+        try:
+            yield from csv.reader(handle)
+        except UnicodeDecodeError as error:
+            raise ImportRefused(
+                str(_l("The file's text encoding could not be read; save it as UTF-8 or GBK CSV."))
+            ) from error
+        except csv.Error as error:
+            raise ImportRefused(str(_l("The CSV file is malformed: %(error)s", error=str(error)))) from error
+
+
+def header_map(spec: ImportSpec, header: list) -> tuple[dict, list[str]]:
+    """Column positions by key; headers may be the zh or en label, both ("姓名 / Full name"), or the key."""
+    names = {}
+    for column in spec.columns:
+        names[column.key] = column.key
+        for language in ("zh", "en"):
+            with force_locale(language):
+                names[str(column.label).strip().lower()] = column.key
+    positions, unknown = {}, []
+    for index, cell in enumerate(header):
+        raw = str(cell or "").strip().rstrip("*").strip()
+        if not raw:
+            continue
+        candidates = [raw.lower()] + [part.strip().lower() for part in re.split(r"\s*/\s*", raw)]
+        key = next((names[c] for c in candidates if c in names), None)
+        if key is None:
+            unknown.append(raw)
+        elif key not in positions:
+            positions[key] = index
+    missing = [str(c.label) for c in spec.columns if c.required and c.key not in positions]
+    if missing:
+        raise ImportRefused(str(_l("Required columns are missing: %(columns)s", columns="、".join(missing))))
+    return positions, unknown
+
+
+# ----- checking ------------------------------------------------------------------------------------
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Checked:
+    """The outcome of reading a whole file: valid rows (as attribute dicts), errors, counts."""
+
+    valid: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    error_count: int = 0
+    total: int = 0
+    duplicates: int = 0
+    unknown_columns: list = field(default_factory=list)
+
+
+class Resolver:
+    """Looks up referenced records by name or code, within the user's scope, with a cache."""
+
+    def __init__(self, spec: ImportSpec):
+        self.maps = {}
+        for key, (model, attr) in spec.references.items():
+            interface = ScopedSQLAInterface(model, apply_scope=model is not Region)
+            query = interface.restrict(db.session.query(getattr(model, attr), model.id))
+            self.maps[key] = {str(name): pk for name, pk in query}
+
+    def resolve(self, key: str, value):
+        return self.maps[key].get(str(value))
+
+
+def check_file(spec: ImportSpec, path: str, kind: str) -> Checked:
+    """Read and check every row; nothing is written."""
+    result = Checked()
+    rows = rows_of(path, kind)
+    try:
+        header = next(rows)
+    except StopIteration as error:
+        raise ImportRefused(str(_l("The file is empty."))) from error
+    positions, result.unknown_columns = header_map(spec, header)
+    resolver = Resolver(spec)
+    key_column = getattr(spec.model, spec.natural_key)
+    existing = {
+        str(v)
+        for (v,) in ScopedSQLAInterface(spec.model, apply_scope=False).restrict(db.session.query(key_column))
+        if v is not None
+    }
+    in_scope = {
+        str(v) for (v,) in ScopedSQLAInterface(spec.model).restrict(db.session.query(key_column)) if v is not None
+    }
+    seen = set()
+    labels = {c.key: str(c.label) for c in spec.columns}
+    for number, row in enumerate(rows, start=2):
+        if not any(cell not in (None, "") for cell in row):
+            continue
+        result.total += 1
+        values, problems = {}, []
+        for column in spec.columns:
+            position = positions.get(column.key)
+            cell = row[position] if position is not None and position < len(row) else None
+            if isinstance(cell, str) and cell.startswith("=") and kind == "xlsx":
+                problems.append((column.key, str(_l("Formulas are not accepted; paste the value instead."))))
+                continue
+            try:
+                value = column.parse(cell)
+            except CellError as error:
+                problems.append((column.key, str(error.args[0])))
+                continue
+            if value is None and column.required:
+                problems.append((column.key, str(_l("This field is required."))))
+                continue
+            if column.key in spec.references and value is not None:
+                resolved = resolver.resolve(column.key, value)
+                if resolved is None:
+                    problems.append(
+                        (column.key, str(_l("%(value)s does not exist or is outside your data scope.", value=value)))
+                    )
+                    continue
+                values[column.key + "_id"] = resolved
+            elif value is not None:
+                values[column.key] = value
+        key = values.get(spec.natural_key)
+        if key is not None and not problems:
+            if str(key) in seen:
+                problems.append((spec.natural_key, str(_l("The same value appears earlier in this file."))))
+            seen.add(str(key))
+        if key is not None and not problems and str(key) in existing and str(key) not in in_scope:
+            problems.append((spec.natural_key, str(_l("A record with this value exists outside your data scope."))))
+        if not problems:
+            problems += _model_rule_problems(spec, values, duplicate=key is not None and str(key) in existing)
+        if problems:
+            result.error_count += 1
+            for column_key, message in problems:
+                if len(result.errors) < ERROR_LIMIT:
+                    result.errors.append(RowError(number, labels.get(column_key, column_key), message))
+            continue
+        if key is not None and str(key) in existing:
+            result.duplicates += 1
+            values["_duplicate"] = True
+        values["_row"] = number
+        result.valid.append(values)
+    return result
+
+
+def _model_rule_problems(spec: ImportSpec, values: dict, duplicate: bool) -> list:
+    """The register's own rules (e.g. gender against the ID number, promised ≤ legal time limit),
+    checked on a record that is never added to the session."""
+    data = {k: v for k, v in values.items() if not k.startswith("_")}
+    probe = spec.model(**data)
+    _defaults(probe)
+    with db.session.no_autoflush:
+        errors = probe.validate(db.session)
+    if duplicate:
+        errors.pop(spec.natural_key, None)  # a duplicate of an existing record: updated or skipped, as chosen
+    labels = {c.key: str(c.label) for c in spec.columns}
+    return [(labels.get(field.removesuffix("_id"), field), str(message)) for field, message in errors.items()]
+
+
+# ----- writing ------------------------------------------------------------------------------------
+def write(spec: ImportSpec, checked: Checked, mode: str) -> dict:
+    """Write every valid row in one transaction (or none); duplicates are updated or skipped."""
+    from app.audit import record_event
+
+    batch = uuid.uuid4().hex
+    g.audit_batch = batch
+    created = updated = skipped = 0
+    key_column = getattr(spec.model, spec.natural_key)
+    interface = ScopedSQLAInterface(spec.model)
+    try:
+        for values in checked.valid:
+            data = {k: v for k, v in values.items() if not k.startswith("_")}
+            if values.get("_duplicate"):
+                if mode != "update":
+                    skipped += 1
+                    continue
+                item = (
+                    interface.restrict(db.session.query(spec.model))
+                    .filter(key_column == data[spec.natural_key])
+                    .one_or_none()
+                )
+                if item is None:
+                    raise RecordInvalid(
+                        {
+                            spec.natural_key: _l(
+                                "Row %(row)s: the existing record is outside your data scope.", row=values["_row"]
+                            )
+                        }
+                    )
+                for name, value in data.items():
+                    setattr(item, name, value)
+                updated += 1
+            else:
+                item = spec.model(**data)
+                _defaults(item)
+                db.session.add(item)
+                created += 1
+            if (created + updated) % 500 == 0:
+                db.session.flush()
+        db.session.flush()
+        record_event(
+            db.session,
+            "import",
+            entity_type=spec.model.__name__,
+            label=str(spec.title),
+            batch_id=batch,
+            changes={
+                "created": created,
+                "updated": updated,
+                "skipped": skipped,
+                "mode": mode,
+                "rows_with_errors": checked.error_count,
+            },
+        )
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        g.pop("audit_batch", None)
+    return {"created": created, "updated": updated, "skipped": skipped, "batch": batch}
+
+
+def _defaults(item) -> None:
+    """Column defaults the model's rules need before the first flush."""
+    for column in type(item).__table__.columns:
+        if getattr(item, column.key, None) is None and column.default is not None and column.default.is_scalar:
+            setattr(item, column.key, column.default.arg)
+
+
+# ----- files on disk between preview and confirmation -----------------------------------------------
+def upload_dir() -> str:
+    path = os.path.join(current_app.instance_path, "imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def save_upload(upload) -> tuple[str, str]:
+    """Keep the upload until it is confirmed; returns (token, kind)."""
+    name = (getattr(upload, "filename", "") or "").lower()
+    if not name:
+        raise ImportRefused(str(_l("Choose a file to upload.")))
+    kind = "xlsx" if name.endswith(".xlsx") else "csv" if name.endswith((".csv", ".txt")) else None
+    if kind is None:
+        raise ImportRefused(str(_l("Upload a CSV or XLSX file.")))
+    token = uuid.uuid4().hex
+    path = os.path.join(upload_dir(), f"{token}.{kind}")
+    limit = max_bytes()
+    size = 0
+    with open(path, "wb") as handle:
+        while chunk := upload.stream.read(1024 * 1024):
+            size += len(chunk)
+            if size > limit:
+                handle.close()
+                os.remove(path)
+                raise ImportRefused(str(_l("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024))))
+            handle.write(chunk)
+    if size == 0:
+        os.remove(path)
+        raise ImportRefused(str(_l("The file is empty.")))
+    return token, kind
+
+
+def saved_path(token: str, kind: str) -> str:
+    if not re.fullmatch(r"[0-9a-f]{32}", token or "") or kind not in ("csv", "xlsx"):
+        raise ImportRefused(str(_l("The upload has expired; upload the file again.")))
+    path = os.path.join(upload_dir(), f"{token}.{kind}")
+    if not os.path.exists(path):
+        raise ImportRefused(str(_l("The upload has expired; upload the file again.")))
+    return path
+
+
+# ----- templates -------------------------------------------------------------------------------------
+def template_rows(spec: ImportSpec) -> tuple[list[str], list[str]]:
+    """A bilingual header ("姓名 / Full name") and one example row."""
+    header = []
+    for column in spec.columns:
+        with force_locale("zh"):
+            zh = str(column.label)
+        with force_locale("en"):
+            en = str(column.label)
+        header.append(f"{zh} / {en}" + (" *" if column.required else ""))
+    return header, [c.example for c in spec.columns]
+
+
+def template_xlsx(spec: ImportSpec) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = spec.name
+    header, example = template_rows(spec)
+    sheet.append(header)
+    sheet.append(example)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,195 @@
+"""Import: templates, preview before confirmation, all or nothing, duplicates, scope, audit batch,
+and the bad files offices really send (GBK, missing and extra columns, empty, too large, formulas,
+dates in several formats)."""
+
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from app.extensions import db
+from app.services import importer
+from app.services.demo_data import make_id_number
+from models import AuditEvent, Person, ServiceItem
+from tests.conftest import login
+from tests.helpers import count, one
+
+HEADER = "姓名,公民身份号码,部门/单位,类别,手机号码,入职日期"
+
+
+def person_csv(*rows: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def new_id(serial: int) -> str:
+    return make_id_number("110105", "19900101", f"{serial:02d}", "female")
+
+
+def upload(client, name, content, filename="persons.csv", mode="skip"):
+    return client.post(
+        f"/import/{name}/preview",
+        data={"file": (io.BytesIO(content), filename), "mode": mode},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def confirm(client, name, page: str, mode="skip"):
+    import re
+
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)
+    kind = re.search(r'name="kind" value="(\w+)"', page).group(1)
+    return client.post(
+        f"/import/{name}/confirm", data={"token": token, "kind": kind, "mode": mode}, follow_redirects=True
+    )
+
+
+def test_templates_are_bilingual(client, session):
+    login(client, "staff")
+    sheet = load_workbook(io.BytesIO(client.get("/import/persons/template.xlsx").get_data())).active
+    header = [c.value for c in next(sheet.iter_rows())]
+    assert header[0] == "姓名 / Full name *" and "公民身份号码 / ID number *" in header
+    text = client.get("/import/service_items/template.csv").get_data().decode("utf-8-sig")
+    assert text.startswith("事项编码 / Item code *")
+
+
+def test_preview_writes_nothing_and_confirm_writes_all_valid_rows(client, session):
+    login(client, "staff")
+    content = person_csv(
+        f"甲一,{new_id(1)},龙泉街道便民服务中心,社区工作者,13900000001,2020-09-01",
+        f"甲二,{new_id(2)},龙泉街道便民服务中心,community_worker,,2020/09/02",
+        "甲三,110105199001010001,龙泉街道便民服务中心,社区工作者,139,20200903",
+        f"甲四,{new_id(4)},锦江区民政局,社区工作者,,",
+    )
+    before_people, before_events = count(Person), count(AuditEvent)
+    page = upload(client, "persons", content).get_data(as_text=True)
+    assert count(Person) == before_people and count(AuditEvent) == before_events  # nothing written yet
+    assert "4" in page and "import-errors" in page
+    assert "公民身份号码的校验码" in page or "公民身份号码" in page  # row 4's ID error, in Chinese
+    assert "手机号码" in page  # row 4's mobile error
+    assert "超出您的数据范围" in page or "数据范围" in page  # row 5: Jinjiang is outside the scope
+    result = confirm(client, "persons", page).get_data(as_text=True)
+    assert "2" in result
+    assert count(Person) == before_people + 2
+    assert one(Person, name="甲二").hired_on.isoformat() == "2020-09-02"
+    batch = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "import")).all()[-1]
+    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.batch_id == batch.batch_id)).all()
+    assert sorted(e.action for e in rows) == ["create", "create", "import"]
+
+
+def test_all_or_nothing(client, session, monkeypatch):
+    login(client, "staff")
+    content = person_csv(*[f"乙{i},{new_id(10 + i)},龙泉街道便民服务中心,志愿者,," for i in range(3)])
+    page = upload(client, "persons", content).get_data(as_text=True)
+    before = count(Person)
+    original = importer._defaults
+    calls = {"n": 0}
+
+    def fail_on_third(item):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise importer.RecordInvalid({"": "disk full"})
+        original(item)
+
+    monkeypatch.setattr(importer, "_defaults", fail_on_third)
+    result = confirm(client, "persons", page).get_data(as_text=True)
+    assert "Nothing was imported" in result or "未导入" in result or "没有导入" in result
+    assert count(Person) == before
+
+
+@pytest.mark.parametrize(("mode", "expected_position"), [("skip", "窗口负责人"), ("update", "新的职务")])
+def test_duplicates_are_updated_or_skipped(client, session, mode, expected_position):
+    existing = one(Person, name="王伟")
+    login(client, "staff")
+    content = person_csv(
+        f"王伟,{existing.id_number},龙泉驿区政务服务中心,事业编制,,",
+        header=HEADER.replace("入职日期", "职务").replace("手机号码,", ""),
+    ).replace(b",,", b",\xe6\x96\xb0\xe7\x9a\x84\xe8\x81\x8c\xe5\x8a\xa1")
+    page = upload(client, "persons", content, mode=mode).get_data(as_text=True)
+    confirm(client, "persons", page, mode=mode)
+    db.session.expire_all()
+    assert one(Person, name="王伟").position == expected_position
+    assert count(Person) == db.session.query(Person).count()
+
+
+def test_a_gbk_csv_round_trip(client, session):
+    login(client, "staff")
+    content = ("\n".join([HEADER, f"龚红梅,{new_id(30)},龙泉街道便民服务中心,社区工作者,,2021年3月1日"]) + "\n").encode(
+        "gbk"
+    )
+    page = upload(client, "persons", content).get_data(as_text=True)
+    assert "龚红梅" in page
+    confirm(client, "persons", page)
+    person = one(Person, name="龚红梅")
+    assert person.hired_on.isoformat() == "2021-03-01"
+    exported = client.get("/personview/export/csv?_flt_0_name=ghm").get_data().decode("utf-8-sig")
+    assert "龚红梅" in exported
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"", "persons.csv", "文件为空"),
+        ("姓名,部门/单位\n张三,龙泉街道便民服务中心\n".encode(), "persons.csv", "缺少必填列"),
+        (b"name,id\n", "persons.pdf", "CSV 或 XLSX"),
+        (b"not a workbook", "persons.xlsx", "XLSX"),
+    ],
+)
+def test_bad_files_get_a_clear_message(client, session, content, filename, message):
+    login(client, "staff")
+    before = count(Person)
+    response = upload(client, "persons", content, filename=filename)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count(Person) == before
+
+
+def test_extra_columns_are_reported_and_ignored(client, session):
+    login(client, "staff")
+    content = person_csv(f"丙,{new_id(40)},龙泉街道便民服务中心,志愿者,,,备注", header=HEADER + ",备注说明")
+    page = upload(client, "persons", content).get_data(as_text=True)
+    assert "备注说明" in page and "未识别" in page
+
+
+def test_a_file_over_the_limit_is_refused(app, client, session, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1024 * 1024)
+    login(client, "staff")
+    content = person_csv(*[f"丁{i},{new_id(1)},龙泉街道便民服务中心,志愿者,," for i in range(40000)])
+    assert len(content) > 1024 * 1024
+    page = upload(client, "persons", content).get_data(as_text=True)
+    assert "文件超过 1 MB" in page
+
+
+def test_formulas_in_xlsx_cells_are_refused(client, session):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["事项编码", "名称", "事项类型", "责任部门", "区级"])
+    sheet.append(["510112-XK-100", '=HYPERLINK("http://x")', "行政许可", "龙泉驿区政务服务中心", "是"])
+    sheet.append(["510112-XK-101", "临时占用道路许可", "行政许可", "龙泉驿区政务服务中心", "是"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    login(client, "staff")
+    before = count(ServiceItem)
+    page = upload(client, "service_items", buffer.getvalue(), filename="items.xlsx").get_data(as_text=True)
+    assert "不接受公式" in page
+    confirm(client, "service_items", page)
+    assert count(ServiceItem) == before + 1
+    assert one(ServiceItem, item_code="510112-XK-101").level_district is True
+
+
+def test_model_rules_are_checked_in_the_preview(client, session):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["事项编码", "名称", "事项类型", "责任部门", "区级", "法定时限（工作日）", "承诺时限（工作日）"])
+    sheet.append(["510112-XK-200", "某许可", "行政许可", "龙泉驿区政务服务中心", "是", 5, 10])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    login(client, "staff")
+    page = upload(client, "service_items", buffer.getvalue(), filename="items.xlsx").get_data(as_text=True)
+    assert "承诺时限不能长于法定时限" in page
+
+
+def test_deptstaff_only_imports_into_writable_registers(client, session):
+    login(client, "supervisor")
+    assert client.get("/import/").status_code == 403

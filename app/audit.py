@@ -143,17 +143,20 @@ def is_audited(obj) -> bool:
 
 def _column_changes(obj, state, new: bool) -> dict:
     changes = {}
+    if new:  # a new row: its values as set, read straight from its state (imports write many)
+        values = state.dict
+        for attr in state.mapper.column_attrs:
+            key = attr.key
+            value = values.get(key)
+            if value is None or key in IGNORED_COLUMNS or key == "id":
+                continue
+            changes[key] = {"changed": True} if key in SECRET_COLUMNS else {"old": None, "new": shown(key, value)}
+        return changes
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in IGNORED_COLUMNS or key == "id":
             continue
         history = state.attrs[key].history
-        if new:
-            value = getattr(obj, key)
-            if value is None:
-                continue
-            changes[key] = {"changed": True} if key in SECRET_COLUMNS else {"old": None, "new": shown(key, value)}
-            continue
         if not history.has_changes():
             continue
         old = history.deleted[0] if history.deleted else None
@@ -292,10 +295,10 @@ def append_events(connection, rows: list[dict]) -> list[dict]:
         record = {field: row.get(field) for field in HASHED_FIELDS if field not in ("id", "prev_hash", "occurred_at")}
         record.update(id=next_id, occurred_at=now, prev_hash=last_hash, request_id=row.get("request_id"))
         record["hash"] = event_hash(record)
-        connection.execute(events.insert().values(**record))
         written.append(record)
         last_hash, last_id = record["hash"], next_id
         next_id += 1
+    connection.execute(events.insert(), written)  # one round trip for the whole flush
     connection.execute(update(head).where(head.c.id == 1).values(last_id=last_id, last_hash=last_hash))
     return written
 

@@ -4,6 +4,7 @@ Each returns ``None`` when the value is valid, or a lazy, translated message.
 """
 
 import re
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from stdnum.cn import ric, uscc
@@ -27,6 +28,12 @@ def check_id_number(value: str | None):
     """GB 11643 resident identity number: 18 characters, birth date and check character."""
     if not value:
         return None
+    return _id_number_problem(value)
+
+
+@lru_cache(maxsize=8192)
+def _id_number_problem(value: str):
+    """The (lazy) message for a bad ID number, or None; cached, as a row is checked more than once."""
     compact = ric.compact(value)
     if len(compact) != 18:
         return _l("An ID number has 18 characters.")

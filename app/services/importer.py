@@ -393,6 +393,15 @@ def check_file(spec: ImportSpec, path: str, kind: str) -> Checked:
     except StopIteration as error:
         raise ImportRefused(str(_l("The file is empty."))) from error
     positions, result.unknown_columns = header_map(spec, header)
+    db.session.info["unique_checked"] = {spec.natural_key}  # checked for the whole file below
+    try:
+        _check_rows(spec, rows, positions, kind, result)
+    finally:
+        db.session.info.pop("unique_checked", None)
+    return result
+
+
+def _check_rows(spec: ImportSpec, rows, positions: dict, kind: str, result: Checked) -> None:
     resolver = Resolver(spec)
     key_column = getattr(spec.model, spec.natural_key)
     existing = {
@@ -442,7 +451,7 @@ def check_file(spec: ImportSpec, path: str, kind: str) -> Checked:
         if key is not None and not problems and str(key) in existing and str(key) not in in_scope:
             problems.append((spec.natural_key, str(_l("A record with this value exists outside your data scope."))))
         if not problems:
-            problems += _model_rule_problems(spec, values, duplicate=key is not None and str(key) in existing)
+            problems += _model_rule_problems(spec, values, labels, duplicate=key is not None and str(key) in existing)
         if problems:
             result.error_count += 1
             for column_key, message in problems:
@@ -454,10 +463,9 @@ def check_file(spec: ImportSpec, path: str, kind: str) -> Checked:
             values["_duplicate"] = True
         values["_row"] = number
         result.valid.append(values)
-    return result
 
 
-def _model_rule_problems(spec: ImportSpec, values: dict, duplicate: bool) -> list:
+def _model_rule_problems(spec: ImportSpec, values: dict, labels: dict, duplicate: bool) -> list:
     """The register's own rules (e.g. gender against the ID number, promised ≤ legal time limit),
     checked on a record that is never added to the session."""
     data = {k: v for k, v in values.items() if not k.startswith("_")}
@@ -467,7 +475,6 @@ def _model_rule_problems(spec: ImportSpec, values: dict, duplicate: bool) -> lis
         errors = probe.validate(db.session)
     if duplicate:
         errors.pop(spec.natural_key, None)  # a duplicate of an existing record: updated or skipped, as chosen
-    labels = {c.key: str(c.label) for c in spec.columns}
     return [(labels.get(field.removesuffix("_id"), field), str(message)) for field, message in errors.items()]
 
 
@@ -478,6 +485,7 @@ def write(spec: ImportSpec, checked: Checked, mode: str) -> dict:
 
     batch = uuid.uuid4().hex
     g.audit_batch = batch
+    db.session.info["unique_checked"] = {spec.natural_key}  # check_file compared every key with the table
     created = updated = skipped = 0
     key_column = getattr(spec.model, spec.natural_key)
     interface = ScopedSQLAInterface(spec.model)
@@ -531,6 +539,7 @@ def write(spec: ImportSpec, checked: Checked, mode: str) -> dict:
         raise
     finally:
         g.pop("audit_batch", None)
+        db.session.info.pop("unique_checked", None)
     return {"created": created, "updated": updated, "skipped": skipped, "batch": batch}
 
 

@@ -18,13 +18,15 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def generate(path: str, rows: int) -> None:
+    from datetime import date, timedelta
+
     from stdnum.cn import ric
 
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["姓名", "公民身份号码", "部门/单位", "类别", "手机号码", "入职日期"])
         for index in range(rows):
-            birth = f"19{70 + index % 30:02d}{1 + index % 12:02d}{1 + index % 28:02d}"
+            birth = f"{date(1990, 1, 1) + timedelta(days=index // 1000):%Y%m%d}"  # 1000 people per birthday
             body = f"110105{birth}{index % 1000:03d}"
             number = body + ric.calc_check_digit(body + "0")
             if not ric.is_valid(number):

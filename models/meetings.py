@@ -15,9 +15,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import Choices
 from .facilities import Facility
-from .mixins import RecordMixin, changed_fields
+from .mixins import RecordMixin, changed_fields, committed_value
 from .org import Department
 from .people import Person
+from .validation import refuse
 
 MEETING_STATUSES = Choices(
     ("draft", _l("Draft")),
@@ -244,16 +245,6 @@ PROGRESS_ONLY_MESSAGE = _l("As the lead department you can only record this reso
 WORKFLOW_MESSAGE = _l("The meeting's status changes only through submit, approve and publish.")
 
 
-def _committed(obj, attr: str):
-    """The value of ``attr`` as stored in the database, before this flush's changes."""
-    from sqlalchemy import inspect
-
-    history = inspect(obj).attrs[attr].history
-    if history.deleted:
-        return history.deleted[0]
-    return getattr(obj, attr)
-
-
 def _changed_fields(obj) -> set:
     """Columns and many-to-many links changed in this flush; child collections (follow-ups,
     agenda items) are not the parent's own fields and are checked on their own rows."""
@@ -265,43 +256,37 @@ def _meeting_check(self, scope, session) -> None:
 
     if inspect(self).pending:
         if self.status != "draft":
-            raise_invalid(WORKFLOW_MESSAGE)
+            refuse(WORKFLOW_MESSAGE)
         return
-    if _committed(self, "status") == "published":
-        raise_invalid(PUBLISHED_MESSAGE)
+    if committed_value(self, "status") == "published":
+        refuse(PUBLISHED_MESSAGE)
     if "status" in _changed_fields(self) and not getattr(self, "_transition", False):
-        raise_invalid(WORKFLOW_MESSAGE)
+        refuse(WORKFLOW_MESSAGE)
 
 
 def _agenda_check(self, scope, session) -> None:
     meeting = self.meeting
-    if meeting is not None and _committed(meeting, "status") == "published":
-        raise_invalid(PUBLISHED_MESSAGE)
+    if meeting is not None and committed_value(meeting, "status") == "published":
+        refuse(PUBLISHED_MESSAGE)
 
 
 def _resolution_check(self, scope, session) -> None:
     from sqlalchemy import inspect
 
     meeting = self.meeting
-    published = meeting is not None and _committed(meeting, "status") == "published"
+    published = meeting is not None and committed_value(meeting, "status") == "published"
     convenes = scope.is_unrestricted or (
         meeting is not None and meeting.convening_department_id in scope.department_ids
     )
     if inspect(self).pending:
         if published:
-            raise_invalid(PUBLISHED_MESSAGE)
+            refuse(PUBLISHED_MESSAGE)
         return
     extra = _changed_fields(self) - PROGRESS_FIELDS
     if extra and published:
-        raise_invalid(PUBLISHED_MESSAGE)
+        refuse(PUBLISHED_MESSAGE)
     if extra and not convenes:
-        raise_invalid(PROGRESS_ONLY_MESSAGE)
-
-
-def raise_invalid(message) -> None:
-    from .validation import RecordInvalid
-
-    raise RecordInvalid({"": message})
+        refuse(PROGRESS_ONLY_MESSAGE)
 
 
 JointMeeting.check_change = _meeting_check

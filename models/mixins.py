@@ -77,6 +77,22 @@ RECORD_LABELS = {
 }
 
 
+def committed_value(obj, attr: str):
+    """The value of ``attr`` as stored in the database, before this flush's changes."""
+    from sqlalchemy import inspect
+
+    history = inspect(obj).attrs[attr].history
+    return history.deleted[0] if history.deleted else getattr(obj, attr)
+
+
+def live_unique(name: str, column: str, optional: bool = False):
+    """A unique index over live rows only (soft-deleted rows keep their values), on SQLite and PostgreSQL."""
+    from sqlalchemy import Index, text
+
+    where = "deleted_at IS NULL AND " + column + " IS NOT NULL" if optional else "deleted_at IS NULL"
+    return Index(name, column, unique=True, sqlite_where=text(where), postgresql_where=text(where))
+
+
 def changed_fields(obj, with_links: bool = False) -> set:
     """Columns (and, with ``with_links``, many-to-one and many-to-many links) whose value this flush
     really changes: a form that re-submits an unchanged value changes nothing."""

@@ -2,11 +2,11 @@
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, select, text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import DEPARTMENT_KINDS, REFORM_STATUSES, REGION_LEVELS
-from .mixins import RecordMixin, localized
+from .mixins import RecordMixin, live_unique, localized
 from .validation import check_credit_code, check_region_code
 
 PHONE_CHARS = set("0123456789-+ ()")
@@ -16,15 +16,7 @@ class Region(RecordMixin, Model):
     """An administrative division: district/county, township/street or village/community."""
 
     __tablename__ = "region"
-    __table_args__ = (
-        Index(
-            "uq_region_code_live",
-            "code",
-            unique=True,
-            sqlite_where=text("deleted_at IS NULL"),
-            postgresql_where=text("deleted_at IS NULL"),
-        ),
-    )
+    __table_args__ = (live_unique("uq_region_code_live", "code"),)
     __pinyin_columns__ = ("name",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -78,15 +70,7 @@ class Department(RecordMixin, Model):
     """A department or unit: a tree of government organs, institutions and stationed agencies."""
 
     __tablename__ = "department"
-    __table_args__ = (
-        Index(
-            "uq_department_code_live",
-            "code",
-            unique=True,
-            sqlite_where=text("deleted_at IS NULL AND code IS NOT NULL"),
-            postgresql_where=text("deleted_at IS NULL AND code IS NOT NULL"),
-        ),
-    )
+    __table_args__ = (live_unique("uq_department_code_live", "code", optional=True),)
     __scope_attr__ = "id"
     __pinyin_columns__ = ("name",)
 

@@ -15,10 +15,11 @@ from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Tabl
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import Choices
-from .mixins import RecordMixin, changed_fields, localized
+from .mixins import RecordMixin, changed_fields, committed_value, localized
 from .org import Department
 from .people import Person
 from .social import SocialOrganization
+from .validation import refuse
 
 PARTY_ORG_TYPES = Choices(
     ("committee", _l("Party committee")),
@@ -202,7 +203,7 @@ class OversightRecord(RecordMixin, Model):
 
     def check_change(self, scope, session) -> None:
         if not scope.role_names & SUPERVISING_ROLES and not scope.is_system:
-            raise_invalid(_l("Only a supervisor records party-building inspections."))
+            refuse(_l("Only a supervisor records party-building inspections."))
 
 
 class Rectification(RecordMixin, Model):
@@ -257,14 +258,14 @@ class Rectification(RecordMixin, Model):
         state = inspect(self)
         if state.pending:
             if not supervising:
-                raise_invalid(_l("Only a supervisor records rectifications, with the inspection."))
+                refuse(_l("Only a supervisor records rectifications, with the inspection."))
             return
         changed = changed_fields(self)
         becomes_verified = "status" in changed and self.status == "verified"
         if becomes_verified and not supervising:
-            raise_invalid(_l("Only a supervisor can mark a rectification verified."))
-        if becomes_verified and _committed_status(self) != "rectified":
-            raise_invalid(_l("Only a rectified problem can be verified."))
+            refuse(_l("Only a supervisor can mark a rectification verified."))
+        if becomes_verified and committed_value(self, "status") != "rectified":
+            refuse(_l("Only a rectified problem can be verified."))
         if becomes_verified:
             from .mixins import utcnow
 
@@ -275,13 +276,13 @@ class Rectification(RecordMixin, Model):
             return
         allowed = VERIFY_FIELDS if supervising else PROGRESS_FIELDS
         if changed - allowed:
-            raise_invalid(
+            refuse(
                 _l("A supervisor only verifies rectifications.")
                 if supervising
                 else _l("The responsible side records progress and evidence only.")
             )
         if not supervising and self.status not in ("pending", "in_progress", "rectified"):
-            raise_invalid(_l("Only a supervisor can mark a rectification verified."))
+            refuse(_l("Only a supervisor can mark a rectification verified."))
 
 
 class OversightAttachment(RecordMixin, Model):
@@ -300,16 +301,3 @@ class OversightAttachment(RecordMixin, Model):
 
     def __str__(self) -> str:
         return self.original_name or ""
-
-
-def _committed_status(obj) -> str:
-    from sqlalchemy import inspect
-
-    history = inspect(obj).attrs.status.history
-    return history.deleted[0] if history.deleted else obj.status
-
-
-def raise_invalid(message) -> None:
-    from .validation import RecordInvalid
-
-    raise RecordInvalid({"": message})

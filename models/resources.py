@@ -3,12 +3,12 @@ shared resources integrated into the platform's facilities (共享资源)."""
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, or_, select, text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import Choices
 from .facilities import Facility
-from .mixins import RecordMixin, localized
+from .mixins import RecordMixin, live_unique, localized
 from .org import Department
 
 ITEM_TYPES = Choices(
@@ -53,15 +53,7 @@ class ServiceItem(RecordMixin, Model):
     """A government service item: who handles it, for whom, at which levels, in how many working days."""
 
     __tablename__ = "service_item"
-    __table_args__ = (
-        Index(
-            "uq_service_item_code_live",
-            "item_code",
-            unique=True,
-            sqlite_where=text("deleted_at IS NULL"),
-            postgresql_where=text("deleted_at IS NULL"),
-        ),
-    )
+    __table_args__ = (live_unique("uq_service_item_code_live", "item_code"),)
     __scope_attr__ = "responsible_department_id"
     __pinyin_columns__ = ("name",)
 

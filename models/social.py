@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, text
+from sqlalchemy import Date, ForeignKey, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import Choices
-from .mixins import RecordMixin, localized
+from .mixins import RecordMixin, live_unique, localized
 from .org import Department, Region
 from .validation import check_credit_code, check_mobile
 
@@ -45,15 +45,7 @@ class SocialOrganization(RecordMixin, Model):
     """A social organization, supervised day to day by a street or community unit (its supervising unit)."""
 
     __tablename__ = "social_organization"
-    __table_args__ = (
-        Index(
-            "uq_social_organization_code_live",
-            "code",
-            unique=True,
-            sqlite_where=text("deleted_at IS NULL AND code IS NOT NULL"),
-            postgresql_where=text("deleted_at IS NULL AND code IS NOT NULL"),
-        ),
-    )
+    __table_args__ = (live_unique("uq_social_organization_code_live", "code", optional=True),)
     __scope_attr__ = "supervising_unit_id"
     __pinyin_columns__ = ("name",)
 

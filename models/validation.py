@@ -24,6 +24,11 @@ class RecordInvalid(Exception):
         }
 
 
+def refuse(message) -> None:
+    """Refuse the flush with a message that is not about one field."""
+    raise RecordInvalid({"": message})
+
+
 def check_id_number(value: str | None):
     """GB 11643 resident identity number: 18 characters, birth date and check character."""
     if not value:

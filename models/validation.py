@@ -36,7 +36,7 @@ def check_id_number(value: str | None):
     return _id_number_problem(value)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=262_144)
 def _id_number_problem(value: str):
     """The (lazy) message for a bad ID number, or None; cached, as a row is checked more than once."""
     compact = ric.compact(value)

@@ -25,6 +25,7 @@ from flask import current_app, g
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
+from sqlalchemy.exc import IntegrityError
 
 from app.datamodel import ScopedSQLAInterface
 from app.extensions import db
@@ -534,6 +535,11 @@ def write(spec: ImportSpec, checked: Checked, mode: str) -> dict:
                 "rows_with_errors": checked.error_count,
             },
         )
+    except IntegrityError as error:
+        db.session.rollback()
+        raise RecordInvalid(
+            {spec.natural_key: _l("A record with the same key was saved meanwhile; check the file again.")}
+        ) from error
     except Exception:
         db.session.rollback()
         raise

@@ -118,32 +118,17 @@ ROLE_PERMISSIONS = {
 }
 
 
-def _department_field():
+def _user_relation_field(model, label, description):
+    """An optional relation of the user form, chosen by search through the scoped data layer."""
     from app.datamodel import ScopedSQLAInterface
-    from models import Department
-    from views.fields import AjaxSelectField
-
-    departments = ScopedSQLAInterface(Department)
-    return AjaxSelectField(
-        _l("Department"),
-        loader=departments.get,
-        view_endpoint="PlatformUserView",
-        allow_blank=True,
-        description=_l("The user's data scope is this department (and its sub-departments, by role)."),
-    )
-
-
-def _person_field():
-    from app.datamodel import ScopedSQLAInterface
-    from models import Person
     from views.fields import AjaxSelectField
 
     return AjaxSelectField(
-        _l("Staff record"),
-        loader=ScopedSQLAInterface(Person).get,
+        label,
+        loader=ScopedSQLAInterface(model).get,
         view_endpoint="PlatformUserView",
         allow_blank=True,
-        description=_l("The user's own staff record, e.g. to recognise the chair of a meeting."),
+        description=description,
     )
 
 
@@ -158,7 +143,18 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
         return ScopedSQLAInterface(models[column]) if column in models else None
 
     def __init__(self, **kwargs):
-        fields = {"department": _department_field(), "person": _person_field()}
+        from models import Department, Person
+
+        fields = {
+            "department": _user_relation_field(
+                Department,
+                _l("Department"),
+                _l("The user's data scope is this department (and its sub-departments, by role)."),
+            ),
+            "person": _user_relation_field(
+                Person, _l("Staff record"), _l("The user's own staff record, e.g. to recognise the chair of a meeting.")
+            ),
+        }
         self.add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, **fields}
         self.edit_form_extra_fields = fields
         super().__init__(**kwargs)

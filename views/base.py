@@ -7,6 +7,8 @@ is refused, builds the relation and choice fields, masks ID numbers, and
 maps every method onto two permissions: ``can_read`` and ``can_write``.
 """
 
+from datetime import date
+
 from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.actions import action
@@ -76,6 +78,31 @@ def blank_if_none(value):
 
 def invalid_text(invalid: RecordInvalid) -> str:
     return " ".join(message for messages in invalid.errors.values() for message in messages)
+
+
+def refusal_text(error) -> str:
+    """A refused save as one message in the user's language."""
+    if isinstance(error, RecordInvalid):
+        return invalid_text(error)
+    if isinstance(error, ScopeViolation):
+        return str(OUTSIDE_SCOPE)
+    return str(STALE_MESSAGE)
+
+
+def mark_fields(form, invalid: RecordInvalid) -> None:
+    """Put a refused save's messages next to their fields; the rest become flash messages."""
+    for field_name, messages in invalid.errors.items():
+        field = form[field_name] if field_name in form else None
+        if field is not None:
+            field.errors = list(field.errors) + messages
+        else:
+            for message in messages:
+                flash(message, "danger")
+
+
+def today() -> date:
+    """'Today' for overdue deadlines and expired terms: one place, so that tests can freeze it."""
+    return date.today()
 
 
 def parse_version(value) -> int | None:
@@ -306,13 +333,7 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     def _refuse(self, form, error) -> None:
         db.session.rollback()
         if isinstance(error, RecordInvalid):
-            for field_name, messages in error.errors.items():
-                field = form[field_name] if field_name in form else None
-                if field is not None:
-                    field.errors = list(field.errors) + messages
-                else:
-                    for message in messages:
-                        flash(message, "danger")
+            mark_fields(form, error)
             flash(_("The record was not saved. Correct the marked fields."), "danger")
         elif isinstance(error, ScopeViolation):
             flash(str(OUTSIDE_SCOPE), "danger")

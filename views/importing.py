@@ -11,7 +11,7 @@ from app.services import importer
 from app.services.export import csv_bytes
 from models.validation import RecordInvalid
 
-from .base import invalid_text
+from .base import refusal_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -96,8 +96,7 @@ class ImportView(BaseView):
             return redirect(url_for("ImportView.index"))
         except (RecordInvalid, ScopeViolation) as error:
             db.session.rollback()
-            message = invalid_text(error) if isinstance(error, RecordInvalid) else _("Outside your data scope.")
-            flash(_("Nothing was imported: %(reason)s", reason=message), "danger")
+            flash(_("Nothing was imported: %(reason)s", reason=refusal_text(error)), "danger")
             return redirect(url_for("ImportView.index"))
         flash(
             _(

@@ -1,7 +1,7 @@
 """Joint meetings: the list, the meeting page with its workflow, the minutes editor, the printable
 minutes, the resolution-tracking board (议定事项督办) and the REST APIs."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -20,13 +20,15 @@ from models.validation import RecordInvalid
 
 from .audit import AUDIT_ACTION_LABELS, history_for
 from .base import (
-    OUTSIDE_SCOPE,
     STALE_MESSAGE,
     VIEW_PERMISSIONS,
     PlatformModelView,
     PlatformRestApi,
+    mark_fields,
     parse_version,
+    refusal_text,
     scoped,
+    today,
 )
 from .lookup import RelationLookupMixin
 from .meeting_forms import LOOKUPS, MinutesForm, load_department
@@ -58,11 +60,6 @@ RESOLUTION_LABELS = {
 }
 MEETING_PERMISSIONS = ["can_read", "can_write"]
 DUE_WINDOWS = {"7": 7, "30": 30}
-
-
-def today() -> date:
-    """'Today' for overdue: one place, so that tests can freeze it."""
-    return date.today()
 
 
 def can_write(view_name: str) -> bool:
@@ -135,9 +132,9 @@ class MeetingView(PlatformModelView):
         except workflow.TransitionRefused as refused:
             db.session.rollback()
             flash(str(refused), "danger")
-        except (RecordInvalid, ScopeViolation, StaleDataError):
+        except (RecordInvalid, ScopeViolation, StaleDataError) as error:
             db.session.rollback()
-            flash(str(STALE_MESSAGE), "danger")
+            flash(refusal_text(error), "danger")
         else:
             flash(_("The meeting is now: %(status)s", status=MEETING_STATUSES.label(meeting.status)), "success")
         return redirect(url_for("MeetingView.show", pk=pk))
@@ -226,26 +223,16 @@ class MinutesEditorView(RelationLookupMixin, BaseView):
                     if is_new:
                         db.session.add(meeting)
                     db.session.commit()
-                except RecordInvalid as invalid:
+                except (RecordInvalid, ScopeViolation, StaleDataError) as error:
                     db.session.rollback()
-                    for field, messages in invalid.errors.items():
-                        target = form[field] if field in form else None
-                        if target is not None:
-                            target.errors = list(target.errors) + messages
-                        else:
-                            for message in messages:
-                                flash(message, "danger")
-                except ScopeViolation:
-                    db.session.rollback()
-                    flash(str(OUTSIDE_SCOPE), "danger")
-                except StaleDataError:
-                    db.session.rollback()
-                    flash(str(STALE_MESSAGE), "danger")
+                    if isinstance(error, RecordInvalid):
+                        mark_fields(form, error)
+                    else:
+                        flash(refusal_text(error), "danger")
                 else:
                     flash(_("The minutes were saved."), "success")
                     return redirect(url_for("MeetingView.show", pk=meeting.id))
-            if form.errors or request.method == "POST":
-                flash(_("The minutes were not saved. Correct the marked fields."), "danger")
+            flash(_("The minutes were not saved. Correct the marked fields."), "danger")
         return self.render_template(
             "platform/minutes_editor.html",
             form=form,
@@ -391,7 +378,7 @@ class ResolutionBoardView(BaseView):
                 workflow.add_follow_up(resolution, note)
             except (RecordInvalid, ScopeViolation) as error:
                 db.session.rollback()
-                flash(_refusal(error), "danger")
+                flash(refusal_text(error), "danger")
             else:
                 flash(_("The progress note was added."), "success")
         return redirect(request.form.get("next") or url_for("ResolutionBoardView.board"))
@@ -405,16 +392,10 @@ class ResolutionBoardView(BaseView):
             workflow.close(resolution)
         except (RecordInvalid, ScopeViolation) as error:
             db.session.rollback()
-            flash(_refusal(error), "danger")
+            flash(refusal_text(error), "danger")
         else:
             flash(_("The resolution is done."), "success")
         return redirect(request.form.get("next") or url_for("ResolutionBoardView.board"))
-
-
-def _refusal(error) -> str:
-    if isinstance(error, RecordInvalid):
-        return " ".join(message for messages in error.errors.values() for message in messages)
-    return str(OUTSIDE_SCOPE)
 
 
 # ----- REST APIs -------------------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """Party-building oversight (党建监督): party organizations, inspections with attachments,
 rectifications, and the custom views: timeline per organization, coverage dashboard, overdue list."""
 
-from datetime import date
-
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
@@ -28,7 +26,7 @@ from models.party import (
 from models.social import SOCIAL_CATEGORIES
 from models.validation import RecordInvalid
 
-from .base import VIEW_PERMISSIONS, PlatformModelView, PlatformRestApi, invalid_text, scoped
+from .base import VIEW_PERMISSIONS, PlatformModelView, PlatformRestApi, refusal_text, scoped, today
 
 PARTY_LABELS = {
     "name": _l("Name"),
@@ -104,11 +102,6 @@ RECTIFICATION_FIELDS = [
 OVERSIGHT_PERMISSIONS = ["can_read", "can_write"]
 
 
-def today() -> date:
-    """'Today' for overdue and term expiry: one place, so that tests can freeze it."""
-    return date.today()
-
-
 class PartyOrganizationView(PlatformModelView):
     """Party organizations, what they cover, their secretaries and terms (换届)."""
 
@@ -168,7 +161,7 @@ class OversightRecordView(PlatformModelView):
             flash(str(refused), "danger")
         except (RecordInvalid, ScopeViolation) as error:
             db.session.rollback()
-            flash(invalid_text(error) if isinstance(error, RecordInvalid) else str(error), "danger")
+            flash(refusal_text(error), "danger")
         else:
             flash(_("The file was attached."), "success")
         return redirect(url_for("OversightRecordView.show", pk=record.id))
@@ -224,7 +217,7 @@ class RectificationView(PlatformModelView):
             db.session.commit()
         except (RecordInvalid, ScopeViolation) as error:
             db.session.rollback()
-            flash(invalid_text(error) if isinstance(error, RecordInvalid) else str(error), "danger")
+            flash(refusal_text(error), "danger")
         else:
             flash(_("Verified %(count)s rectifications.", count=len(items)), "success")
         return redirect(self.get_redirect())

@@ -25,7 +25,7 @@ from models.resources import ITEM_TYPES, LEVELS, RESOURCE_KINDS, RESOURCE_STATUS
 from models.social import FUNDING_TYPES, PURCHASE_STAGES
 from models.validation import RecordInvalid
 
-from .base import VIEW_PERMISSIONS, PlatformModelView, PlatformRestApi, invalid_text, scoped
+from .base import VIEW_PERMISSIONS, PlatformModelView, PlatformRestApi, refusal_text, scoped
 
 ITEM_LABELS = {
     "item_code": _l("Item code"),
@@ -158,7 +158,7 @@ class ServiceItemView(PlatformModelView):
             db.session.commit()
         except (RecordInvalid, ScopeViolation) as error:
             db.session.rollback()
-            flash(invalid_text(error) if isinstance(error, RecordInvalid) else str(error), "danger")
+            flash(refusal_text(error), "danger")
         else:
             flash(_("The materials and steps were saved."), "success")
         return redirect(url_for("ServiceItemView.show", pk=item.id))

@@ -169,9 +169,11 @@ def _column_changes(obj, state, new: bool) -> dict:
     return changes
 
 
-def _relation_changes(state) -> dict:
+def _relation_changes(state, new: bool = False) -> dict:
     changes = {}
     for rel in state.mapper.relationships:
+        if new and rel.key not in state.dict:
+            continue  # a new record's links are the ones it was given
         history = state.attrs[rel.key].history
         if not history.has_changes():
             continue
@@ -259,33 +261,50 @@ def after_flush(session: Session, flush_context) -> None:
     if not pending:
         return
     context = actor_context()
-    batch = g.get("audit_batch") if has_app_context() else None
+    batch = current_batch()
     rows = []
     for entry in pending:
         obj = entry["obj"]
-        changes = entry["changes"]
-        if entry["new"]:
-            state = inspect(obj)
-            changes = {**_column_changes(obj, state, new=True), **_relation_changes(state)}
-        rows.append(
-            {
-                **context,
-                "action": entry["action"],
-                "entity_type": entity_type_of(obj),
-                "entity_id": str(entry.get("id", getattr(obj, "id", None))),
-                "entity_label": label_of(obj),
-                "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
-                "batch_id": batch,
-            }
-        )
+        changes = creation_changes(obj) if entry["new"] else entry["changes"]
+        rows.append(event_row(obj, entry["action"], changes, context, batch, entry.get("id")))
     append_events(session.connection(), rows)
+
+
+def current_batch() -> str | None:
+    """The batch id the events of this change belong to (one import is one batch), if any."""
+    return g.get("audit_batch") if has_app_context() else None
+
+
+def creation_changes(obj) -> dict:
+    """The values a new record is created with, as an event's changes."""
+    state = inspect(obj)
+    return {**_column_changes(obj, state, new=True), **_relation_changes(state, new=True)}
+
+
+def event_row(obj, action: str, changes: dict, context: dict, batch: str | None, entity_id=None) -> dict:
+    """One event about ``obj``, ready for ``append_events``."""
+    return {
+        **context,
+        "action": action,
+        "entity_type": entity_type_of(obj),
+        "entity_id": str(entity_id if entity_id is not None else getattr(obj, "id", None)),
+        "entity_label": label_of(obj),
+        "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
+        "batch_id": batch,
+    }
+
+
+def lock_chain(connection) -> None:
+    """Lock the chain's head row (and, on SQLite, the database for writing) until the transaction ends."""
+    head = AuditChainHead.__table__
+    connection.execute(update(head).where(head.c.id == 1).values(last_id=head.c.last_id))
 
 
 def append_events(connection, rows: list[dict]) -> list[dict]:
     """Append events to the chain; the head row lock serialises concurrent writers."""
     head = AuditChainHead.__table__
     events = AuditEvent.__table__
-    connection.execute(update(head).where(head.c.id == 1).values(last_id=head.c.last_id))
+    lock_chain(connection)
     last_id, last_hash = connection.execute(select(head.c.last_id, head.c.last_hash).where(head.c.id == 1)).one()
     stored_last = connection.execute(select(events.c.id).order_by(events.c.id.desc()).limit(1)).scalar()
     next_id = max(last_id, stored_last or 0) + 1

@@ -9,8 +9,9 @@ Before a flush, for each new or changed domain record this hook:
 """
 
 from datetime import date
+from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -20,13 +21,19 @@ from models.validation import RecordInvalid
 
 from .scope import ScopeViolation, current_scope, current_user_id, fk_value
 
+#: marks the text pypinyin left as it is (not Chinese characters)
+NOT_HAN = "\0"
 
+
+@lru_cache(maxsize=65_536)
 def pinyin_key(text: str | None) -> str | None:
-    """'王伟' → 'wangwei ww': full pinyin and initials, searchable with LIKE."""
+    """'王伟' → 'wangwei ww': full pinyin and initials, searchable with LIKE (one conversion for
+    both; text that is not Chinese stays as it is in both parts; names repeat, so it is cached)."""
     if not text:
         return None
-    full = "".join(lazy_pinyin(text)).lower()
-    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    syllables = lazy_pinyin(text, errors=lambda chunk: [NOT_HAN + chunk])
+    full = "".join(s.removeprefix(NOT_HAN) for s in syllables).lower()
+    initials = "".join(s[1:] if s.startswith(NOT_HAN) else s[:1] for s in syllables).lower()
     return f"{full} {initials}".replace("  ", " ")[:600]
 
 
@@ -61,6 +68,23 @@ def _department_change(person: Person):
     return old_id, new_id
 
 
+def apply_rules(session: Session, item, is_new: bool, user_id, scope) -> dict:
+    """Stamp one record, run its ``validate()``, check its scope and its change rules.
+
+    Returns the validation problems ({field: message}); raises ``ScopeViolation`` when the record
+    lies outside ``scope``. Every flush calls this for each new or changed record, and so does the
+    bulk insert (``app.bulk``) for the rows it writes without a flush."""
+    _stamp(item, user_id, is_new)
+    problems = item.validate(session)
+    if problems:
+        return problems
+    if not scope.allows(item):
+        raise ScopeViolation(type(item).__name__)
+    if hasattr(item, "check_change"):
+        item.check_change(scope, session)
+    return {}
+
+
 def before_flush(session: Session, flush_context, instances) -> None:
     records = [o for o in session.new if isinstance(o, RecordMixin)]
     records += [o for o in session.dirty if isinstance(o, RecordMixin) and session.is_modified(o)]
@@ -72,15 +96,10 @@ def before_flush(session: Session, flush_context, instances) -> None:
     with session.no_autoflush:
         for item in records:
             is_new = item in session.new
-            _stamp(item, user_id, is_new)
-            problems = item.validate(session)
+            problems = apply_rules(session, item, is_new, user_id, scope)
             if problems:
                 errors.update(problems)
                 continue
-            if not scope.allows(item):
-                raise ScopeViolation(type(item).__name__)
-            if hasattr(item, "check_change"):
-                item.check_change(scope, session)
             if isinstance(item, Person) and not is_new:
                 change = _department_change(item)
                 if change:

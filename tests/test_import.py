@@ -3,15 +3,19 @@ and the bad files offices really send (GBK, missing and extra columns, empty, to
 dates in several formats)."""
 
 import io
+import json
+import os
 
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from app import bulk
 from app.extensions import db
 from app.services import importer
 from app.services.demo_data import make_id_number
-from models import AuditEvent, Person, ServiceItem
+from models import AuditEvent, Person, PlatformUser, ServiceItem
 from tests.conftest import login
 from tests.helpers import count, one
 
@@ -79,23 +83,80 @@ def test_preview_writes_nothing_and_confirm_writes_all_valid_rows(client, sessio
 
 
 def test_all_or_nothing(client, session, monkeypatch):
+    """The write fails in its second chunk, after the first chunk was inserted: nothing stays."""
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
     login(client, "staff")
-    content = person_csv(*[f"乙{i},{new_id(10 + i)},龙泉街道便民服务中心,志愿者,," for i in range(3)])
+    content = person_csv(*[f"乙{i},{new_id(10 + i)},龙泉街道便民服务中心,志愿者,," for i in range(5)])
     page = upload(client, "persons", content).get_data(as_text=True)
-    before = count(Person)
-    original = importer._defaults
-    calls = {"n": 0}
+    before, events_before = count(Person), count(AuditEvent)
+    original = bulk.insert_prepared
+    calls = []
 
-    def fail_on_third(item):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise importer.RecordInvalid({"": "disk full"})
-        original(item)
+    def fail_in_second_chunk(session_, items):
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+        original(session_, items)
 
-    monkeypatch.setattr(importer, "_defaults", fail_on_third)
+    monkeypatch.setattr(bulk, "insert_prepared", fail_in_second_chunk)
     result = confirm(client, "persons", page).get_data(as_text=True)
-    assert "Nothing was imported" in result or "未导入" in result or "没有导入" in result
+    assert calls == [2, 2]
+    assert "数据库拒绝了写入，因此没有导入任何数据" in result
     assert count(Person) == before
+    assert count(AuditEvent) == events_before
+
+
+def test_confirm_writes_chunk_by_chunk_in_one_batch(client, session, monkeypatch):
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    login(client, "staff")
+    content = person_csv(*[f"戊{i},{new_id(50 + i)},龙泉街道便民服务中心,志愿者,,2021/3/{i + 1}" for i in range(5)])
+    confirm(client, "persons", upload(client, "persons", content).get_data(as_text=True))
+    summary = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "import")).all()[-1]
+    assert json.loads(summary.changes)["created"] == 5
+    creates = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.batch_id == summary.batch_id, AuditEvent.action == "create")
+    ).all()
+    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.name.like("戊%")))}
+    assert sorted(int(e.entity_id) for e in creates) == sorted(people)
+    person = one(Person, name="戊4")
+    assert (person.version, person.name_pinyin, person.hired_on.isoformat()) == (1, "wu4 w4", "2021-03-05")
+    assert person.created_by_id == one(PlatformUser, username="staff").id and person.status == "on_duty"
+
+
+def test_a_bulk_inserted_record_is_audited_like_a_saved_one(client, session):
+    """The same event content whether a person is saved through a flush or inserted by an import."""
+    login(client, "staff")
+    content = person_csv(f"己一,{new_id(60)},龙泉街道便民服务中心,志愿者,13900000060,2020-09-01")
+    confirm(client, "persons", upload(client, "persons", content).get_data(as_text=True))
+    imported = one(Person, name="己一")
+    saved = Person(
+        name="己二",
+        id_number=new_id(61),
+        department_id=imported.department_id,
+        category="volunteer",
+        mobile="13900000061",
+        hired_on=imported.hired_on,
+    )
+    db.session.add(saved)
+    db.session.flush()
+
+    def created(person):
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity_type == "Person", AuditEvent.entity_id == str(person.id))
+        ).one()
+        return set(json.loads(event.changes))
+
+    assert created(imported) == created(saved)
+
+
+def test_bulk_insert_refuses_a_record_that_skipped_the_rules(app, session):
+    person = Person(name="未检查", id_number=new_id(62), department_id=1, category="volunteer")
+    with pytest.raises(bulk.NotPrepared):
+        bulk.insert_prepared(db.session, [person])
+    invalid = Person(name="无效", id_number="123", department_id=1, category="volunteer")
+    assert "id_number" in bulk.prepare(db.session, invalid)
+    with pytest.raises(bulk.NotPrepared):
+        bulk.insert_prepared(db.session, [invalid])
 
 
 @pytest.mark.parametrize(("mode", "expected_position"), [("skip", "窗口负责人"), ("update", "新的职务")])
@@ -159,6 +220,18 @@ def test_a_file_over_the_limit_is_refused(app, client, session, monkeypatch):
     assert len(content) > 1024 * 1024
     page = upload(client, "persons", content).get_data(as_text=True)
     assert "文件超过 1 MB" in page
+
+
+def test_a_real_50_mb_file_is_refused_and_nothing_is_kept(app, client, session):
+    login(client, "staff")
+    row = f"丁,{new_id(1)},龙泉街道便民服务中心,志愿者,,".encode()
+    content = HEADER.encode() + b"\n" + (row + b"\n") * (50 * 1024 * 1024 // (len(row) + 1))
+    assert len(content) >= 49 * 1024 * 1024
+    before, kept = count(Person), set(os.listdir(importer.upload_dir()))
+    page = upload(client, "persons", content).get_data(as_text=True)
+    assert "文件超过 32 MB" in page
+    assert count(Person) == before
+    assert set(os.listdir(importer.upload_dir())) == kept
 
 
 def test_formulas_in_xlsx_cells_are_refused(client, session):

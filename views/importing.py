@@ -78,7 +78,7 @@ class ImportView(BaseView):
             token=token,
             kind=kind,
             mode=request.form.get("mode", "skip"),
-            preview=checked.valid[: importer.PREVIEW_ROWS],
+            preview=checked.preview,
         )
 
     @expose("/<name>/confirm", methods=["POST"])
@@ -89,8 +89,8 @@ class ImportView(BaseView):
         mode = "update" if request.form.get("mode") == "update" else "skip"
         try:
             path = importer.saved_path(request.form.get("token", ""), request.form.get("kind", ""))
-            checked = importer.check_file(spec, path, request.form.get("kind"))
-            result = importer.write(spec, checked, mode)
+            result, checked = importer.write(spec, path, request.form.get("kind"), mode)
+            importer.forget_upload(path)
         except importer.ImportRefused as refused:
             flash(str(refused), "danger")
             return redirect(url_for("ImportView.index"))

@@ -10,10 +10,12 @@ writes it in China; the encoding is detected.
 """
 
 import codecs
+import contextlib
 import csv
 import io
 import os
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,10 +27,12 @@ from flask import current_app, g
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from app import bulk
 from app.datamodel import ScopedSQLAInterface
 from app.extensions import db
+from app.scope import ScopeViolation, current_scope
 from models import Department, Facility, Person, Region, ServiceItem, SocialOrganization
 from models.choices import (
     EDUCATION_LEVELS,
@@ -46,6 +50,8 @@ from models.validation import RecordInvalid, check_credit_code, check_id_number,
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 ERROR_LIMIT = 500
+#: rows checked and written together: one key query, one INSERT and one audit append per chunk
+CHUNK_ROWS = 1000
 PREVIEW_ROWS = 20
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%d/%m/%Y")
 YES = {"是", "y", "yes", "true", "1", "√", "✓"}
@@ -361,14 +367,27 @@ class RowError:
 
 @dataclass
 class Checked:
-    """The outcome of reading a whole file: valid rows (as attribute dicts), errors, counts."""
+    """What reading a whole file found: counts, the first row errors and the first valid rows.
 
-    valid: list = field(default_factory=list)
+    Only counts and the first rows are kept, so memory stays bounded whatever the file's size."""
+
+    valid: int = 0
     errors: list = field(default_factory=list)
     error_count: int = 0
     total: int = 0
     duplicates: int = 0
     unknown_columns: list = field(default_factory=list)
+    preview: list = field(default_factory=list)
+
+
+@dataclass
+class ValidRow:
+    """A row that passed every check: its values and, for a new record, the prepared record."""
+
+    number: int
+    values: dict
+    record: object = None
+    duplicate: bool = False
 
 
 class Resolver:
@@ -388,179 +407,234 @@ class Resolver:
 def check_file(spec: ImportSpec, path: str, kind: str) -> Checked:
     """Read and check every row; nothing is written."""
     result = Checked()
+    for _chunk in checked_chunks(spec, path, kind, result):
+        pass
+    return result
+
+
+def checked_chunks(spec: ImportSpec, path: str, kind: str, result: Checked) -> Iterator[list[ValidRow]]:
+    """The file's valid rows, checked chunk by chunk as the file is streamed; ``result`` collects
+    the counts and the row errors on the way."""
     rows = rows_of(path, kind)
     try:
         header = next(rows)
     except StopIteration as error:
         raise ImportRefused(str(_l("The file is empty."))) from error
     positions, result.unknown_columns = header_map(spec, header)
-    db.session.info["unique_checked"] = {spec.natural_key}  # checked for the whole file below
+    checker = RowChecker(spec, positions, kind, result)
+    db.session.info["unique_checked"] = {spec.natural_key}  # checked against the table per chunk
     try:
-        _check_rows(spec, rows, positions, kind, result)
+        chunk = []
+        for number, row in enumerate(rows, start=2):
+            parsed = checker.parse(number, row)
+            if parsed is not None:
+                chunk.append(parsed)
+            if len(chunk) >= CHUNK_ROWS:
+                yield checker.finish(chunk)
+                chunk = []
+        if chunk:
+            yield checker.finish(chunk)
     finally:
         db.session.info.pop("unique_checked", None)
-    return result
 
 
-def _check_rows(spec: ImportSpec, rows, positions: dict, kind: str, result: Checked) -> None:
-    resolver = Resolver(spec)
-    key_column = getattr(spec.model, spec.natural_key)
-    existing = {
-        str(v)
-        for (v,) in ScopedSQLAInterface(spec.model, apply_scope=False).restrict(db.session.query(key_column))
-        if v is not None
-    }
-    in_scope = {
-        str(v) for (v,) in ScopedSQLAInterface(spec.model).restrict(db.session.query(key_column)) if v is not None
-    }
-    seen = set()
-    labels = {c.key: str(c.label) for c in spec.columns}
-    for number, row in enumerate(rows, start=2):
+class RowChecker:
+    """Checks rows in two steps: ``parse`` each row's cells, then ``finish`` a chunk of rows with one
+    query for the keys that already exist and the register's own rules on each new record."""
+
+    def __init__(self, spec: ImportSpec, positions: dict, kind: str, result: Checked):
+        self.spec, self.positions, self.kind, self.result = spec, positions, kind, result
+        self.resolver = Resolver(spec)
+        self.labels = {c.key: str(c.label) for c in spec.columns}
+        self.seen = set()  # the file's keys: one short string per row
+        self.key_column = getattr(spec.model, spec.natural_key)
+        self.scope = current_scope()
+
+    def fail(self, number: int, problems: list) -> None:
+        self.result.error_count += 1
+        for column_key, message in problems:
+            if len(self.result.errors) < ERROR_LIMIT:
+                self.result.errors.append(RowError(number, self.labels.get(column_key, column_key), str(message)))
+
+    def parse(self, number: int, row: list) -> ValidRow | None:
         if not any(cell not in (None, "") for cell in row):
-            continue
-        result.total += 1
+            return None
+        self.result.total += 1
         values, problems = {}, []
-        for column in spec.columns:
-            position = positions.get(column.key)
+        for column in self.spec.columns:
+            position = self.positions.get(column.key)
             cell = row[position] if position is not None and position < len(row) else None
-            if isinstance(cell, str) and cell.startswith("=") and kind == "xlsx":
-                problems.append((column.key, str(_l("Formulas are not accepted; paste the value instead."))))
+            if isinstance(cell, str) and cell.startswith("=") and self.kind == "xlsx":
+                problems.append((column.key, _l("Formulas are not accepted; paste the value instead.")))
                 continue
             try:
                 value = column.parse(cell)
             except CellError as error:
-                problems.append((column.key, str(error.args[0])))
+                problems.append((column.key, error.args[0]))
                 continue
             if value is None and column.required:
-                problems.append((column.key, str(_l("This field is required."))))
+                problems.append((column.key, _l("This field is required.")))
                 continue
-            if column.key in spec.references and value is not None:
-                resolved = resolver.resolve(column.key, value)
+            if column.key in self.spec.references and value is not None:
+                resolved = self.resolver.resolve(column.key, value)
                 if resolved is None:
                     problems.append(
-                        (column.key, str(_l("%(value)s does not exist or is outside your data scope.", value=value)))
+                        (column.key, _l("%(value)s does not exist or is outside your data scope.", value=value))
                     )
                     continue
                 values[column.key + "_id"] = resolved
             elif value is not None:
                 values[column.key] = value
-        key = values.get(spec.natural_key)
+        key = values.get(self.spec.natural_key)
         if key is not None and not problems:
-            if str(key) in seen:
-                problems.append((spec.natural_key, str(_l("The same value appears earlier in this file."))))
-            seen.add(str(key))
-        if key is not None and not problems and str(key) in existing and str(key) not in in_scope:
-            problems.append((spec.natural_key, str(_l("A record with this value exists outside your data scope."))))
-        if not problems:
-            problems += _model_rule_problems(spec, values, labels, duplicate=key is not None and str(key) in existing)
+            if str(key) in self.seen:
+                problems.append((self.spec.natural_key, _l("The same value appears earlier in this file.")))
+            self.seen.add(str(key))
         if problems:
-            result.error_count += 1
-            for column_key, message in problems:
-                if len(result.errors) < ERROR_LIMIT:
-                    result.errors.append(RowError(number, labels.get(column_key, column_key), message))
-            continue
-        if key is not None and str(key) in existing:
-            result.duplicates += 1
-            values["_duplicate"] = True
-        values["_row"] = number
-        result.valid.append(values)
+            self.fail(number, problems)
+            return None
+        return ValidRow(number, values)
 
+    def finish(self, chunk: list[ValidRow]) -> list[ValidRow]:
+        keys = [row.values[self.spec.natural_key] for row in chunk if row.values.get(self.spec.natural_key) is not None]
+        existing = self._keys_among(keys, scoped=False)
+        in_scope = self._keys_among(existing, scoped=True) if existing else set()
+        valid = []
+        for row in chunk:
+            key = row.values.get(self.spec.natural_key)
+            row.duplicate = key is not None and str(key) in existing
+            if row.duplicate and str(key) not in in_scope:
+                self.fail(
+                    row.number,
+                    [(self.spec.natural_key, _l("A record with this value exists outside your data scope."))],
+                )
+                continue
+            problems = self._rule_problems(row)
+            if problems:
+                self.fail(row.number, problems)
+                continue
+            self.result.valid += 1
+            self.result.duplicates += row.duplicate
+            if len(self.result.preview) < PREVIEW_ROWS:
+                self.result.preview.append({**row.values, "_row": row.number})
+            valid.append(row)
+        return valid
 
-def _model_rule_problems(spec: ImportSpec, values: dict, labels: dict, duplicate: bool) -> list:
-    """The register's own rules (e.g. gender against the ID number, promised ≤ legal time limit),
-    checked on a record that is never added to the session."""
-    data = {k: v for k, v in values.items() if not k.startswith("_")}
-    probe = spec.model(**data)
-    _defaults(probe)
-    with db.session.no_autoflush:
-        errors = probe.validate(db.session)
-    if duplicate:
-        errors.pop(spec.natural_key, None)  # a duplicate of an existing record: updated or skipped, as chosen
-    return [(labels.get(field.removesuffix("_id"), field), str(message)) for field, message in errors.items()]
+    def _keys_among(self, keys: list, scoped: bool) -> set:
+        """Which of ``keys`` live records already hold (in the user's scope, with ``scoped``)."""
+        interface = ScopedSQLAInterface(self.spec.model, apply_scope=scoped)
+        query = interface.restrict(db.session.query(self.key_column)).filter(self.key_column.in_(list(keys)))
+        return {str(value) for (value,) in query}
+
+    def _rule_problems(self, row: ValidRow) -> list:
+        """The register's own rules (e.g. gender against the ID number, promised ≤ legal time limit)
+        and the data scope, applied to the record as a flush would apply them."""
+        record = self.spec.model(**row.values)
+        try:
+            errors = bulk.prepare(db.session, record, self.scope)
+        except ScopeViolation:
+            return [("", _l("This record would lie outside your data scope."))]
+        if row.duplicate:
+            errors.pop(self.spec.natural_key, None)  # an existing record: updated or skipped, as chosen
+        else:
+            row.record = record
+        return [(field.removesuffix("_id"), message) for field, message in errors.items()]
 
 
 # ----- writing ------------------------------------------------------------------------------------
-def write(spec: ImportSpec, checked: Checked, mode: str) -> dict:
-    """Write every valid row in one transaction (or none); duplicates are updated or skipped."""
+def write(spec: ImportSpec, path: str, kind: str, mode: str) -> tuple[dict, Checked]:
+    """Check the file again and write every valid row in one transaction (or none), chunk by chunk as
+    the file is streamed: new records by bulk insert, duplicates updated or skipped as chosen."""
     from app.audit import record_event
 
     batch = uuid.uuid4().hex
     g.audit_batch = batch
-    db.session.info["unique_checked"] = {spec.natural_key}  # check_file compared every key with the table
-    created = updated = skipped = 0
-    key_column = getattr(spec.model, spec.natural_key)
-    interface = ScopedSQLAInterface(spec.model)
+    counts = {"created": 0, "updated": 0, "skipped": 0}
+    checked = Checked()
     try:
-        for values in checked.valid:
-            data = {k: v for k, v in values.items() if not k.startswith("_")}
-            if values.get("_duplicate"):
-                if mode != "update":
-                    skipped += 1
-                    continue
-                item = (
-                    interface.restrict(db.session.query(spec.model))
-                    .filter(key_column == data[spec.natural_key])
-                    .one_or_none()
-                )
-                if item is None:
-                    raise RecordInvalid(
-                        {
-                            spec.natural_key: _l(
-                                "Row %(row)s: the existing record is outside your data scope.", row=values["_row"]
-                            )
-                        }
-                    )
-                for name, value in data.items():
-                    setattr(item, name, value)
-                updated += 1
+        for chunk in checked_chunks(spec, path, kind, checked):
+            bulk.insert_prepared(db.session, [row.record for row in chunk if not row.duplicate])
+            counts["created"] += sum(1 for row in chunk if not row.duplicate)
+            duplicates = [row for row in chunk if row.duplicate]
+            if mode == "update":
+                _update_existing(spec, duplicates)
+                counts["updated"] += len(duplicates)
             else:
-                item = spec.model(**data)
-                _defaults(item)
-                db.session.add(item)
-                created += 1
-            if (created + updated) % 500 == 0:
-                db.session.flush()
-        db.session.flush()
+                counts["skipped"] += len(duplicates)
         record_event(
             db.session,
             "import",
             entity_type=spec.model.__name__,
             label=str(spec.title),
             batch_id=batch,
-            changes={
-                "created": created,
-                "updated": updated,
-                "skipped": skipped,
-                "mode": mode,
-                "rows_with_errors": checked.error_count,
-            },
+            changes={**counts, "mode": mode, "rows_with_errors": checked.error_count},
         )
     except IntegrityError as error:
         db.session.rollback()
         raise RecordInvalid(
             {spec.natural_key: _l("A record with the same key was saved meanwhile; check the file again.")}
         ) from error
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        current_app.logger.exception("import of %s failed in the database", spec.name)
+        raise ImportRefused(
+            str(_l("The database refused the write, so nothing was imported. Try again later."))
+        ) from error
     except Exception:
         db.session.rollback()
         raise
     finally:
         g.pop("audit_batch", None)
-        db.session.info.pop("unique_checked", None)
-    return {"created": created, "updated": updated, "skipped": skipped, "batch": batch}
+    return {**counts, "batch": batch}, checked
 
 
-def _defaults(item) -> None:
-    """Column defaults the model's rules need before the first flush."""
-    for column in type(item).__table__.columns:
-        if getattr(item, column.key, None) is None and column.default is not None and column.default.is_scalar:
-            setattr(item, column.key, column.default.arg)
+def _update_existing(spec: ImportSpec, rows: list[ValidRow]) -> None:
+    """Update existing records from their rows, through the ORM, so every flush rule applies."""
+    if not rows:
+        return
+    key_column = getattr(spec.model, spec.natural_key)
+    interface = ScopedSQLAInterface(spec.model)
+    by_key = {
+        str(getattr(item, spec.natural_key)): item
+        for item in interface.restrict(db.session.query(spec.model)).filter(
+            key_column.in_([row.values[spec.natural_key] for row in rows])
+        )
+    }
+    for row in rows:
+        item = by_key.get(str(row.values[spec.natural_key]))
+        if item is None:
+            raise RecordInvalid(
+                {spec.natural_key: _l("Row %(row)s: the existing record is outside your data scope.", row=row.number)}
+            )
+        for name, value in row.values.items():
+            setattr(item, name, value)
+    db.session.flush()
 
 
 # ----- files on disk between preview and confirmation -----------------------------------------------
+#: an upload nobody confirmed is removed after this many seconds
+UPLOAD_KEPT_SECONDS = 24 * 3600
+
+
 def upload_dir() -> str:
     path = os.path.join(current_app.instance_path, "imports")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+def forget_upload(path: str) -> None:
+    """Remove an upload once it was imported."""
+    with contextlib.suppress(OSError):
+        os.remove(path)
+
+
+def _remove_stale_uploads(directory: str) -> None:
+    cutoff = time.time() - UPLOAD_KEPT_SECONDS
+    for name in os.listdir(directory):
+        path = os.path.join(directory, name)
+        with contextlib.suppress(OSError):
+            if os.path.getmtime(path) < cutoff:
+                os.remove(path)
 
 
 def save_upload(upload) -> tuple[str, str]:
@@ -572,6 +646,7 @@ def save_upload(upload) -> tuple[str, str]:
     if kind is None:
         raise ImportRefused(str(_l("Upload a CSV or XLSX file.")))
     token = uuid.uuid4().hex
+    _remove_stale_uploads(upload_dir())
     path = os.path.join(upload_dir(), f"{token}.{kind}")
     limit = max_bytes()
     size = 0

@@ -109,12 +109,12 @@ def init_i18n(app: Flask) -> None:
 
 
 def init_request_state(app: Flask) -> None:
-    """Per-request caches (data scope, audit actor, request id) start empty on every request."""
+    """Per-request caches (data scope, audit actor, request id, permissions) start empty on every request."""
     from flask import g
 
     @app.before_request
     def _fresh_request_state():
-        for key in ("_data_scope", "audit_context", "request_id"):
+        for key in ("_data_scope", "audit_context", "request_id", "_role_grants", "_public_permissions"):
             g.pop(key, None)
 
 

@@ -14,11 +14,12 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.mixins import RecordMixin, utcnow
+from models.search import name_contains
 from models.validation import RecordInvalid
 
 from .scope import ScopeViolation, current_scope
@@ -37,7 +38,8 @@ class StaleEdit(FABException):
 
 
 class FilterNameOrPinyin(BaseFilter):
-    """Contains, matching the Chinese name or its full pinyin or initials (wangwei, ww → 王伟)."""
+    """Contains, matching the Chinese name or its full pinyin or initials (wangwei, ww → 王伟);
+    served by the trigram index where the table has one (``models.search``)."""
 
     name = _l("Contains (name or pinyin)")
     arg_name = "py"
@@ -46,10 +48,8 @@ class FilterNameOrPinyin(BaseFilter):
         value = (value or "").strip()
         if not value:
             return query
-        column = getattr(self.model, self.column_name)
-        pinyin = getattr(self.model, f"{self.column_name}_pinyin")
-        pattern = f"%{value.lower()}%"
-        return query.filter(or_(column.ilike(f"%{value}%"), pinyin.like(pattern)))
+        dialect = query.session.get_bind().dialect.name
+        return query.filter(name_contains(self.model, self.column_name, value[:200], dialect))
 
 
 class PlatformFilterConverter(fab_filters.SQLAFilterConverter):
@@ -84,7 +84,31 @@ class ScopedSQLAInterface(SQLAInterface):
     def __init__(self, obj, session=None, apply_scope: bool = True, deleted_only: bool = False):
         self.apply_scope = apply_scope
         self.deleted_only = deleted_only  # the recycle bin's view of the same table
+        #: many-to-one relations loaded with the rows, in the same statement (set by the views
+        #: from the columns they show), so a list page costs one query for its rows whatever its size
+        self.eager_relations = ()
         super().__init__(obj, session)
+
+    def apply_all(self, query, *args, **kwargs):
+        query = super().apply_all(query, *args, **kwargs)
+        if self.eager_relations:
+            query = query.options(*(self._eager_option(name) for name in self.eager_relations))
+        return query
+
+    def _eager_option(self, name: str):
+        """Join a relation, and the relations its label needs (``__str_relations__``), in one go."""
+        option = joinedload(getattr(self.obj, name))
+        related = self.get_related_model(name)
+        for nested in getattr(related, "__str_relations__", ()):
+            option = option.joinedload(getattr(related, nested))
+        return option
+
+    def eager_load(self, columns) -> None:
+        """Load these columns' many-to-one relations with the rows (other columns are ignored)."""
+        names = {column.split(".")[0] for column in columns or ()}
+        self.eager_relations = tuple(
+            sorted(set(self.eager_relations) | {n for n in names if self.is_relation_many_to_one(n)})
+        )
 
     # ----- reads ---------------------------------------------------------
     def is_pinyin_searchable(self, col_name: str) -> bool:

@@ -12,7 +12,7 @@ from flask import g, has_request_context
 from sqlalchemy import false, inspect, or_, select
 from sqlalchemy.orm import object_session
 
-from models import Department, RoleDataScope
+from models import Department
 from models.org import subtree_ids
 
 #: the scope of the three built-in roles; custom roles get theirs in the UI
@@ -146,17 +146,10 @@ def current_user_id() -> int | None:
 
 
 def scope_kind_for_roles(session, roles) -> str:
-    """The broadest scope of a user's roles."""
-    role_ids = [r.id for r in roles]
-    configured = (
-        dict(
-            session.execute(
-                select(RoleDataScope.role_id, RoleDataScope.scope).where(RoleDataScope.role_id.in_(role_ids))
-            ).all()
-        )
-        if role_ids
-        else {}
-    )
+    """The broadest scope of a user's roles (read with their permissions, in the same query)."""
+    from app.extensions import appbuilder
+
+    configured = appbuilder.sm.role_grants([r.id for r in roles]).data_scopes
     best = "none"
     for role in roles:
         kind = configured.get(role.id) or BUILTIN_ROLE_SCOPES.get(role.name, DEFAULT_CUSTOM_ROLE_SCOPE)

@@ -5,7 +5,11 @@ menus are translated. ``sync_roles`` rebuilds the three built-in roles from
 ``ROLE_PERMISSIONS``; roles that admins create in the UI are left alone.
 """
 
+from dataclasses import dataclass
+
+from flask import g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import (
     PermissionViewModelView,
     RoleModelView,
@@ -15,6 +19,8 @@ from flask_appbuilder.security.views import (
 )
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, cast, literal, select, union_all
+from sqlalchemy.orm import joinedload
 
 from models import PlatformUser, RoleDataScope
 from views.lookup import RelationLookupMixin
@@ -239,6 +245,14 @@ class PlatformViewMenuView(ViewMenuModelView):
     formatters_columns = {"name": view_menu_caption}
 
 
+@dataclass(frozen=True)
+class RoleGrants:
+    """What a set of roles grants: (permission, view) pairs, and the data scope set for each role."""
+
+    permissions: frozenset
+    data_scopes: dict
+
+
 class PlatformSecurityManager(SecurityManager):
     """Security manager with the department-aware user model and roles as code."""
 
@@ -250,6 +264,92 @@ class PlatformSecurityManager(SecurityManager):
     viewmenumodelview = PlatformViewMenuView
     #: Flask-AppBuilder's user chart loads Google Charts from the internet: not on an intranet
     userstatschartview = None
+
+    # ----- one query for the user, one for their permissions, per request ----------
+    def get_user_by_id(self, pk):
+        """The user with their roles and their groups' roles, in one query."""
+        user_model, group_model = self.user_model, self.group_model
+        return self.session.get(
+            user_model,
+            pk,
+            options=[
+                joinedload(user_model.roles),
+                joinedload(user_model.groups).joinedload(group_model.roles),
+            ],
+        )
+
+    def role_grants(self, role_ids) -> "RoleGrants":
+        """What the given roles grant: their (permission, view) pairs and their data scopes, read
+        in one query, once per request."""
+        key = tuple(sorted(set(role_ids)))
+        cache = g.setdefault("_role_grants", {}) if has_request_context() else {}
+        if key not in cache:
+            cache[key] = self._read_grants(key) if key else RoleGrants(frozenset(), {})
+        return cache[key]
+
+    def _read_grants(self, role_ids: tuple) -> "RoleGrants":
+        pv, assoc = self.permissionview_model, assoc_permissionview_role
+        permissions = (
+            select(literal("permission"), self.permission_model.name, self.viewmenu_model.name)
+            .select_from(pv)
+            .join(assoc, assoc.c.permission_view_id == pv.id)
+            .join(self.permission_model, self.permission_model.id == pv.permission_id)
+            .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
+            .where(assoc.c.role_id.in_(role_ids))
+            .distinct()
+        )
+        scopes = select(literal("scope"), cast(RoleDataScope.role_id, String), RoleDataScope.scope).where(
+            RoleDataScope.role_id.in_(role_ids)
+        )
+        pairs, data_scopes = set(), {}
+        for kind, first, second in self.session.execute(union_all(permissions, scopes)):
+            if kind == "permission":
+                pairs.add((first, second))
+            else:
+                data_scopes[int(first)] = second
+        return RoleGrants(frozenset(pairs), data_scopes)
+
+    def is_item_public(self, permission_name, view_name) -> bool:
+        """Whether anyone, signed in or not, may use this (the Public role's permissions, read
+        once per request in one query)."""
+        cache = g if has_request_context() else None
+        held = getattr(cache, "_public_permissions", None)
+        if held is None:
+            pv, assoc, role = self.permissionview_model, assoc_permissionview_role, self.role_model
+            query = (
+                select(self.permission_model.name, self.viewmenu_model.name)
+                .select_from(pv)
+                .join(assoc, assoc.c.permission_view_id == pv.id)
+                .join(role, role.id == assoc.c.role_id)
+                .join(self.permission_model, self.permission_model.id == pv.permission_id)
+                .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
+                .where(role.name == self.auth_role_public)
+            )
+            held = frozenset(tuple(row) for row in self.session.execute(query))
+            if cache is not None:
+                cache._public_permissions = held
+        return (permission_name, view_name) in held
+
+    def role_permissions(self, role_ids) -> frozenset:
+        """Every (permission, view) pair the given roles hold."""
+        return self.role_grants(role_ids).permissions
+
+    def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids) -> bool:
+        return (permission_name, view_name) in self.role_permissions(role_ids)
+
+    def _get_user_permission_view_menus(self, user, permission_name: str, view_menus_name) -> set:
+        """The menus (of ``view_menus_name``) the user may open, from the same per-request set."""
+        roles = [self.get_public_role()] if user is None else self.get_user_roles(user)
+        result = {
+            name
+            for role in roles
+            if role.name in self.builtin_roles
+            for name in view_menus_name
+            if self._has_access_builtin_roles(role, permission_name, name)
+        }
+        held = self.role_permissions([role.id for role in roles if role.name not in self.builtin_roles])
+        result.update(view for permission, view in held if permission == permission_name)
+        return result
 
     # ----- sign-in events go to the audit log -------------------------------------
     def auth_user_db(self, username, password):

@@ -76,6 +76,9 @@ class Booking(RecordMixin, Model):
     ends_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     purpose: Mapped[str] = mapped_column(Text, nullable=False)
 
+    #: relations that ``__str__`` reads: loaded together with this record where it is listed
+    __str_relations__ = ("facility",)
+
     def __str__(self) -> str:
         return f"#{self.id} {self.facility} {self.starts_at:%Y-%m-%d %H:%M}" if self.starts_at else f"#{self.id}"
 

@@ -176,6 +176,9 @@ class OversightRecord(RecordMixin, Model):
         back_populates="record", order_by="OversightAttachment.id"
     )
 
+    #: relations that ``__str__`` reads: loaded together with this record where it is listed
+    __str_relations__ = ("social_organization",)
+
     def __str__(self) -> str:
         return f"{self.social_organization} {self.inspected_on}" if self.inspected_on else str(self.social_organization)
 

@@ -108,5 +108,8 @@ class Transfer(RecordMixin, Model):
     transferred_on: Mapped[date] = mapped_column(Date, nullable=False)
     reason: Mapped[str | None] = mapped_column(Text)
 
+    #: relations that ``__str__`` reads: loaded together with this record where it is listed
+    __str_relations__ = ("person", "from_department", "to_department")
+
     def __str__(self) -> str:
         return f"{self.person} {self.from_department or ''} → {self.to_department}"

@@ -132,6 +132,9 @@ class Funding(RecordMixin, Model):
     approving_department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), nullable=False, index=True)
     approving_department: Mapped[Department] = relationship()
 
+    #: relations that ``__str__`` reads: loaded together with this record where it is listed
+    __str_relations__ = ("social_organization",)
+
     def __str__(self) -> str:
         return f"{self.social_organization} {self.amount}"
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 import models
 from config import BASE_DIR
+from models.search import include_object
 
 MIGRATIONS = os.path.join(BASE_DIR, "migrations")
 
@@ -66,6 +67,7 @@ def test_upgrade_downgrade_upgrade_round_trip(scratch_database_url):
     _flask_db(scratch_database_url, "upgrade")
     assert set(inspect(engine).get_table_names()) == tables
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), models.Model.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(context, models.Model.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
     engine.dispose()

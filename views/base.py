@@ -14,6 +14,7 @@ from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import permission_name, protect
+from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
@@ -132,6 +133,7 @@ class PlatformModelView(RelationLookupMixin, ModelView):
         self._build_fields()
         self.formatters_columns = {**self._choice_formatters(), **(self.formatters_columns or {})}
         super().__init__(**kwargs)
+        self.datamodel.eager_load(self.list_columns)
 
     # ----- fields ----------------------------------------------------------
     def _build_fields(self) -> None:
@@ -171,7 +173,11 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             if column in (self.search_columns or [])
         }
         for column in self.search_columns or []:
-            if issubclass(getattr(extra.get(column), "field_class", type(None)), AjaxSelectField):
+            # a relation is searched with the same AJAX select as it is edited with: the page never
+            # loads the whole related table into a <select>
+            if issubclass(getattr(extra.get(column), "field_class", type(None)), AjaxSelectField) or (
+                column not in extra and self.datamodel.is_relation_many_to_one(column)
+            ):
                 search_extra[column] = AjaxSelectField(
                     self.label_columns.get(column, column),
                     loader=self._related_loader(column),
@@ -237,12 +243,20 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             self.show_template,
             pk=item.id,
             title=self.show_title,
-            widgets=self._show(item.id),
+            widgets=self._show_widgets(item),
             related_views=self._related_views,
             history=history,
             extra_template=self.show_extra_template,
             item=item,
             **self.show_extra_context(item),
+        )
+
+    def _show_widgets(self, item):
+        """Flask-AppBuilder's ``_show`` for a record already loaded (it would load it again)."""
+        widgets = self._get_show_widget(item.id, item)
+        self.update_redirect()
+        return self._get_related_views_widgets(
+            item, orders=get_order_args(), pages=get_page_args(), page_sizes=get_page_size_args(), widgets=widgets
         )
 
     # ----- export of the filtered list -------------------------------------------

@@ -14,7 +14,8 @@ class RelationLookupMixin:
 
     def lookup_interface(self, column):
         """The scoped data layer of the model a relation column points to, or None."""
-        if column not in (self.add_form_extra_fields or {}) or not self.datamodel.is_relation(column):
+        fields = {**(self.add_form_extra_fields or {}), **(self.search_form_extra_fields or {})}
+        if column not in fields or not self.datamodel.is_relation(column):
             return None
         return self.datamodel.get_related_interface(column)
 

@@ -1,0 +1,113 @@
+"""SQL statements per request: a list page costs at most five, whatever its size and whoever asks.
+
+The five: the user with their roles, the user's permissions (once per request, however many menu
+entries and buttons are checked), the data scope, the count, the rows with their many-to-one
+columns joined. Transaction control (BEGIN, SAVEPOINT, RELEASE) is not counted. Counts are
+deterministic, so they are tested here; timings are measured in bench/, not asserted.
+"""
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from flask import g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.extensions import appbuilder, db
+from tests.conftest import api_token, login
+from views.base import PlatformModelView, PlatformRestApi
+
+LIST_PAGE_BUDGET = 5
+TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", re.IGNORECASE)
+
+
+@contextmanager
+def statements():
+    """Collect the SQL statements executed inside the block (transaction control left out)."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not TRANSACTION_CONTROL.match(statement):
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def list_views():
+    return sorted(
+        (view for view in appbuilder.baseviews if isinstance(view, PlatformModelView)),
+        key=lambda view: view.__class__.__name__,
+    )
+
+
+def rest_apis():
+    return sorted(
+        (api for api in appbuilder.baseviews if isinstance(api, PlatformRestApi)),
+        key=lambda api: api.resource_name,
+    )
+
+
+def list_url(view, page_size: int | None = None) -> str:
+    url = f"{view.route_base}/list/"
+    if page_size:
+        url += f"?psize_{view.__class__.__name__}={page_size}"
+    return url
+
+
+def measured(client, url: str, **kwargs) -> list:
+    client.get(url, **kwargs)  # warm: the first request of a worker may load caches
+    # as in production, where each request starts with an empty session and loads its user afresh
+    # (the tests keep one application context, and so one flask.g, across requests)
+    db.session.expunge_all()
+    g.pop("_login_user", None)
+    with statements() as seen:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200, (url, response.status_code)
+    return seen
+
+
+@pytest.mark.parametrize("username", ["admin", "staff", "supervisor"])
+def test_every_list_page_costs_at_most_five_statements(client, session, username):
+    login(client, username)
+    over = {}
+    for view in list_views():
+        if client.get(list_url(view)).status_code != 200:
+            continue  # not this role's register
+        for page_size in (None, 100):
+            seen = measured(client, list_url(view, page_size))
+            if len(seen) > LIST_PAGE_BUDGET:
+                over[list_url(view, page_size)] = seen
+    assert not over, "\n".join(
+        f"{url}: {len(seen)}\n  " + "\n  ".join(s[:160] for s in seen) for url, seen in over.items()
+    )
+
+
+def test_every_rest_list_costs_at_most_five_statements(client, session):
+    headers = api_token(client, "admin")
+    over = {}
+    for api in rest_apis():
+        seen = measured(client, f"/api/v1/{api.resource_name}/", headers=headers)
+        if len(seen) > LIST_PAGE_BUDGET:
+            over[api.resource_name] = seen
+    assert not over, "\n".join(
+        f"{name}: {len(seen)}\n  " + "\n  ".join(s[:160] for s in seen) for name, seen in over.items()
+    )
+
+
+def test_permission_checks_cost_one_statement_per_request(client, session):
+    """However many menu entries and buttons a page checks, the permissions are read once."""
+    login(client, "staff")
+    seen = measured(client, "/personview/list/")
+    assert sum("ab_permission" in statement for statement in seen) == 1
+    assert sum("FROM ab_user" in statement for statement in seen) == 1
+
+
+def test_a_bigger_page_costs_no_more_statements(client, session):
+    login(client, "admin")
+    view = next(v for v in list_views() if v.__class__.__name__ == "PersonView")
+    assert len(measured(client, list_url(view, 100))) == len(measured(client, list_url(view, 10)))

@@ -32,7 +32,9 @@ def test_wildcards_and_quotes_are_taken_literally(client, session, value):
 
 
 def test_the_index_follows_inserts_renames_and_deletes(client, session):
-    person = Person(name="欧阳娜娜", id_number=new_id(70), department=dept("龙泉街道便民服务中心"), category="volunteer")
+    person = Person(
+        name="欧阳娜娜", id_number=new_id(70), department=dept("龙泉街道便民服务中心"), category="volunteer"
+    )
     db.session.add(person)
     db.session.commit()
     login(client, "admin")

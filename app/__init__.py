@@ -114,7 +114,14 @@ def init_request_state(app: Flask) -> None:
 
     @app.before_request
     def _fresh_request_state():
-        for key in ("_data_scope", "audit_context", "request_id", "_role_grants", "_public_permissions"):
+        for key in (
+            "_data_scope",
+            "audit_context",
+            "request_id",
+            "_role_grants",
+            "_public_permissions",
+            "_requester_permissions",
+        ):
             g.pop(key, None)
 
 

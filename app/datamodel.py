@@ -14,6 +14,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -102,6 +103,20 @@ class ScopedSQLAInterface(SQLAInterface):
         for nested in getattr(related, "__str_relations__", ()):
             option = option.joinedload(getattr(related, nested))
         return option
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        """A many-to-one relation sorts by the related record's name (Flask-AppBuilder would fail
+        to sort by the relation itself)."""
+        if order_column and "." not in order_column and self.is_relation_many_to_one(order_column):
+            related = self.get_related_model(order_column)
+            order_column = f"{order_column}.{'name' if hasattr(related, 'name') else 'id'}"
+        return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
+
+    def query_count(self, query, filters=None, select_columns=None) -> int:
+        """The number of matching rows, as SELECT count(*) over the filtered table (Flask-AppBuilder
+        counts a subquery of every column, joined to the columns a list shows)."""
+        counted = self._apply_inner_all(query, filters, aliases_mapping={})
+        return counted.with_entities(func.count()).order_by(None).scalar()
 
     def eager_load(self, columns) -> None:
         """Load these columns' many-to-one relations with the rows (other columns are ignored)."""

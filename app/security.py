@@ -19,6 +19,8 @@ from flask_appbuilder.security.views import (
 )
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import current_user as current_user_jwt
+from flask_login import current_user
 from sqlalchemy import String, cast, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
@@ -245,6 +247,10 @@ class PlatformViewMenuView(ViewMenuModelView):
     formatters_columns = {"name": view_menu_caption}
 
 
+#: the requester is anonymous: the Public role's permissions apply
+PUBLIC = object()
+
+
 @dataclass(frozen=True)
 class RoleGrants:
     """What a set of roles grants: (permission, view) pairs, and the data scope set for each role."""
@@ -309,6 +315,39 @@ class PlatformSecurityManager(SecurityManager):
                 data_scopes[int(first)] = second
         return RoleGrants(frozenset(pairs), data_scopes)
 
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        """Flask-AppBuilder's check, answered from the requester's permission set, which is worked
+        out once per request (a page asks about dozens of menu entries and buttons)."""
+        if not has_request_context() or self.builtin_roles:
+            return super().has_access(permission_name, view_name)
+        held = g.get("_requester_permissions")
+        if held is None:
+            held = g._requester_permissions = self._requester_permissions()
+        if held is PUBLIC:
+            return self.is_item_public(permission_name, view_name)
+        return (permission_name, view_name) in held
+
+    def _requester_permissions(self):
+        """The same decision as Flask-AppBuilder's ``has_access``, for every permission at once:
+        an API-key user, else a signed-in user (nothing if inactive), else a JWT user, else PUBLIC."""
+        if getattr(g, "_api_key_user", False) and hasattr(g, "user"):
+            user = self._get_safe_user(g.user)
+            if user and user.is_active:
+                return self.user_permissions(user)
+        if current_user.is_authenticated:
+            user = self._get_safe_user(g.user)
+            return self.user_permissions(user) if user and user.is_active else frozenset()
+        if current_user_jwt and current_user_jwt.is_active:
+            return self.user_permissions(current_user_jwt)
+        return PUBLIC
+
+    def user_permissions(self, user) -> frozenset:
+        return self.role_permissions([role.id for role in self.get_user_roles(user)])
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        g.pop("_requester_permissions", None)  # the requester is now the token's user
+        return super().load_user_jwt(_jwt_header, jwt_data)
+
     def is_item_public(self, permission_name, view_name) -> bool:
         """Whether anyone, signed in or not, may use this (the Public role's permissions, read
         once per request in one query)."""
@@ -371,6 +410,8 @@ class PlatformSecurityManager(SecurityManager):
 
     def on_user_login(self, user) -> None:
         from .audit import record_event
+
+        g.pop("_requester_permissions", None)
 
         record_event(self.session, "login", entity=user, actor=user)
 

@@ -11,7 +11,6 @@ Before a flush, for each new or changed domain record this hook:
 from datetime import date
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,8 @@ def pinyin_key(text: str | None) -> str | None:
     both; text that is not Chinese stays as it is in both parts; names repeat, so it is cached)."""
     if not text:
         return None
+    from pypinyin import lazy_pinyin  # its dictionaries take ~30 MB: loaded by the first write, not at start
+
     syllables = lazy_pinyin(text, errors=lambda chunk: [NOT_HAN + chunk])
     full = "".join(s.removeprefix(NOT_HAN) for s in syllables).lower()
     initials = "".join(s[1:] if s.startswith(NOT_HAN) else s[:1] for s in syllables).lower()

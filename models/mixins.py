@@ -55,6 +55,8 @@ class RecordMixin:
         index still guards the table), so it sets ``session.info["unique_checked"]`` to skip this."""
         if column in session.info.get("unique_checked", ()):
             return False
+        if self.id and not _changes(self, column) and not _changes(self, "deleted_at"):
+            return False  # a live row that keeps its value can't start a clash
         model = type(self)
         query = select(model.id).where(getattr(model, column) == getattr(self, column), model.deleted_at.is_(None))
         if self.id:
@@ -65,6 +67,12 @@ class RecordMixin:
     def delete_blockers(self, session) -> list:
         """Reasons this record can't be deleted now (e.g. it still has children)."""
         return []
+
+
+def _changes(obj, attr: str) -> bool:
+    from sqlalchemy import inspect
+
+    return inspect(obj).attrs[attr].history.has_changes()
 
 
 RECORD_LABELS = {
@@ -85,11 +93,15 @@ def committed_value(obj, attr: str):
     return history.deleted[0] if history.deleted else getattr(obj, attr)
 
 
+#: the condition of a live (not soft-deleted) row, for partial indexes
+LIVE = "deleted_at IS NULL"
+
+
 def live_unique(name: str, column: str, optional: bool = False):
     """A unique index over live rows only (soft-deleted rows keep their values), on SQLite and PostgreSQL."""
     from sqlalchemy import Index, text
 
-    where = "deleted_at IS NULL AND " + column + " IS NOT NULL" if optional else "deleted_at IS NULL"
+    where = f"{LIVE} AND {column} IS NOT NULL" if optional else LIVE
     return Index(name, column, unique=True, sqlite_where=text(where), postgresql_where=text(where))
 
 

@@ -45,3 +45,19 @@ def test_every_register_show_page_renders_values_by_name(as_admin):
         assert ">None<" not in page.replace(" ", "").replace("\n", ""), name
         checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_every_list_sorts_by_every_sortable_column(as_admin, direction):
+    """A sortable relation column (department, convening department…) sorts by the related name."""
+    from tests.test_query_counts import list_views
+
+    failed = {}
+    for view in list_views():
+        name = view.__class__.__name__
+        for column in view.order_columns:
+            url = f"{view.route_base}/list/?_oc_{name}={column}&_od_{name}={direction}"
+            status = as_admin.get(url).status_code
+            if status != 200:
+                failed[url] = status
+    assert not failed

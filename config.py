@@ -50,6 +50,8 @@ class BaseConfig:
         "en": {"flag": "gb", "name": "English"},
     }
 
+    #: list pages count matching rows up to this many, then say "more than …" (0: always count all)
+    LIST_COUNT_LIMIT = int(os.environ.get("LIST_COUNT_LIMIT", 10_000))
     #: uploads: imports up to IMPORT_MAX_BYTES; anything larger than MAX_CONTENT_LENGTH gets a clear 413
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 32 * 1024 * 1024))
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from models import AuditChainHead, AuditEvent, RoleDataScope
 from models.audit import GENESIS_HASH
-from models.mixins import RecordMixin, utcnow
+from models.mixins import RecordMixin, has_net_changes, utcnow
 from models.validation import mask_id_number, mask_mobile
 
 from .scope import current_user
@@ -152,9 +152,9 @@ def _column_changes(obj, state, new: bool) -> dict:
                 continue
             changes[key] = {"changed": True} if key in SECRET_COLUMNS else {"old": None, "new": shown(key, value)}
         return changes
-    for attr in state.mapper.column_attrs:
-        key = attr.key
-        if key in IGNORED_COLUMNS or key == "id":
+    columns = state.mapper.column_attrs
+    for key in list(state.committed_state):  # only what this flush touches: bulk edits change one field
+        if key not in columns or key in IGNORED_COLUMNS or key == "id":
             continue
         history = state.attrs[key].history
         if not history.has_changes():
@@ -171,9 +171,11 @@ def _column_changes(obj, state, new: bool) -> dict:
 
 def _relation_changes(state, new: bool = False) -> dict:
     changes = {}
+    # a new record's links are the ones it was given; a changed one's, those this flush touches
+    touched = state.dict if new else state.committed_state
     for rel in state.mapper.relationships:
-        if new and rel.key not in state.dict:
-            continue  # a new record's links are the ones it was given
+        if rel.key not in touched:
+            continue
         history = state.attrs[rel.key].history
         if not history.has_changes():
             continue
@@ -223,14 +225,14 @@ def _action_for(obj, changes: dict, new: bool) -> str:
 def before_flush(session: Session, flush_context, instances) -> None:
     """Queue one event per audited object with its old → new values."""
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEvent | AuditChainHead) and (obj in session.deleted or session.is_modified(obj)):
+        if isinstance(obj, AuditEvent | AuditChainHead) and (obj in session.deleted or has_net_changes(obj)):
             raise AuditWriteRefused("audit events are append-only")
     pending = session.info.setdefault(PENDING_KEY, [])
     for obj in session.new:
         if is_audited(obj):
             pending.append({"obj": obj, "new": True, "changes": None, "action": "create"})
     for obj in session.dirty:
-        if not is_audited(obj) or not session.is_modified(obj):
+        if not is_audited(obj) or not has_net_changes(obj):
             continue
         state = inspect(obj)
         changes = {**_column_changes(obj, state, new=False), **_relation_changes(state)}

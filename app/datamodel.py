@@ -13,8 +13,9 @@ from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import func, literal
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -65,6 +66,25 @@ class PlatformFilterConverter(fab_filters.SQLAFilterConverter):
     )
 
 
+class CountAtLeast(int):
+    """A list's count that stopped at the limit: one more than ``limit``, so that pagination offers
+    the pages up to the limit, and shown as "more than <limit>"."""
+
+    def __new__(cls, limit: int):
+        number = super().__new__(cls, limit + 1)
+        number.limit = limit
+        return number
+
+    def __str__(self) -> str:
+        return str(_l("more than %(count)s", count=format_number(self.limit)))
+
+
+def list_count_limit() -> int:
+    from flask import current_app, has_app_context
+
+    return int(current_app.config.get("LIST_COUNT_LIMIT") or 0) if has_app_context() else 0
+
+
 MAX_PK = 2**63 - 1
 
 
@@ -113,10 +133,17 @@ class ScopedSQLAInterface(SQLAInterface):
         return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
-        """The number of matching rows, as SELECT count(*) over the filtered table (Flask-AppBuilder
-        counts a subquery of every column, joined to the columns a list shows)."""
-        counted = self._apply_inner_all(query, filters, aliases_mapping={})
-        return counted.with_entities(func.count()).order_by(None).scalar()
+        """The number of matching rows, counted up to ``LIST_COUNT_LIMIT`` (counting a million rows
+        costs more than the page): beyond it, a ``CountAtLeast`` that shows as "more than N".
+
+        Counted as SELECT count(*) over the filtered table: Flask-AppBuilder counts a subquery of
+        every column, joined to the columns a list shows."""
+        limit = list_count_limit()
+        matching = self._apply_inner_all(query, filters, aliases_mapping={}).with_entities(literal(1)).order_by(None)
+        if limit:
+            matching = matching.limit(limit + 1)
+        number = self.session.query(func.count()).select_from(matching.subquery()).scalar()
+        return CountAtLeast(limit) if limit and number > limit else number
 
     def eager_load(self, columns) -> None:
         """Load these columns' many-to-one relations with the rows (other columns are ignored)."""

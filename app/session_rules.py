@@ -15,7 +15,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from models import Person, Transfer
-from models.mixins import RecordMixin, utcnow
+from models.mixins import RecordMixin, has_net_changes, utcnow
 from models.validation import RecordInvalid
 
 from .scope import ScopeViolation, current_scope, current_user_id, fk_value
@@ -46,7 +46,8 @@ def _stamp(item, user_id, is_new: bool) -> None:
     item.updated_at = now
     item.updated_by_id = user_id
     for column in item.__pinyin_columns__:
-        setattr(item, f"{column}_pinyin", pinyin_key(getattr(item, column)))
+        if is_new or column in inspect(item).committed_state:
+            setattr(item, f"{column}_pinyin", pinyin_key(getattr(item, column)))
 
 
 def _department_change(person: Person):
@@ -88,7 +89,7 @@ def apply_rules(session: Session, item, is_new: bool, user_id, scope) -> dict:
 
 def before_flush(session: Session, flush_context, instances) -> None:
     records = [o for o in session.new if isinstance(o, RecordMixin)]
-    records += [o for o in session.dirty if isinstance(o, RecordMixin) and session.is_modified(o)]
+    records += [o for o in session.dirty if isinstance(o, RecordMixin) and has_net_changes(o)]
     if not records:
         return
     user_id = current_user_id()

@@ -69,6 +69,15 @@ class RecordMixin:
         return []
 
 
+def has_net_changes(obj) -> bool:
+    """``Session.is_modified(obj)``, looking only at the attributes that were set since the last
+    flush (a bulk edit sets one field of thousands of records; is_modified reads all of them)."""
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    return any(state.attrs[key].history.has_changes() for key in list(state.committed_state))
+
+
 def _changes(obj, attr: str) -> bool:
     from sqlalchemy import inspect
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := run.py
 
-.PHONY: run test setup db seed lint format translations serve-prod clean
+.PHONY: run test setup db seed lint format translations serve-prod clean bench
 
 $(BIN)/activate: requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,8 @@ serve-prod: setup
 
 clean:
 	rm -rf $(VENV) instance
+
+# Performance figures of the person register (bench/perf.py): `make bench BENCH_ARGS="--rows 200000"`
+BENCH_ARGS ?=
+bench: setup
+	$(BIN)/python bench/perf.py $(BENCH_ARGS)

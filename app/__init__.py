@@ -20,6 +20,7 @@ def create_app(config=None) -> Flask:
     configure_fab(app)
     init_views(app)
     init_i18n(app)
+    init_navbar(app)
     init_request_state(app)
     init_errors(app)
     init_cli(app)
@@ -97,6 +98,12 @@ def init_views(app: Flask) -> None:
 
     with app.app_context():
         register_views()
+
+
+def init_navbar(app: Flask) -> None:
+    from .navbar import init_navbar as install
+
+    install(app)
 
 
 def init_i18n(app: Flask) -> None:

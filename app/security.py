@@ -341,6 +341,18 @@ class PlatformSecurityManager(SecurityManager):
             return self.user_permissions(current_user_jwt)
         return PUBLIC
 
+    def requester_permission_key(self):
+        """What the requester may do, as a hashable value ("public" for anonymous requests)."""
+        if not has_request_context():
+            return None
+        held = g.get("_requester_permissions")
+        if held is None:
+            held = g._requester_permissions = self._requester_permissions()
+        if held is PUBLIC:
+            self.is_item_public("menu_access", "")  # reads the Public role's permissions for the request
+            return ("public", g._public_permissions)
+        return held
+
     def user_permissions(self, user) -> frozenset:
         return self.role_permissions([role.id for role in self.get_user_roles(user)])
 

@@ -109,6 +109,10 @@ def init_navbar(app: Flask) -> None:
 def init_i18n(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from .translations import init_translations
+
+    init_translations(app)
+
     @app.context_processor
     def html_language():
         locale = get_locale()

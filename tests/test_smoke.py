@@ -61,3 +61,21 @@ def test_every_list_sorts_by_every_sortable_column(as_admin, direction):
             if status != 200:
                 failed[url] = status
     assert not failed
+
+
+def test_list_rows_link_to_their_own_record(client, session):
+    """The row buttons (built once per page) point at each row's record, and only where allowed."""
+    from app.extensions import db
+    from models import Person
+    from tests.conftest import login
+
+    login(client, "staff")
+    page = client.get("/personview/list/?psize_PersonView=100").get_data(as_text=True)
+    visible = db.session.query(Person).filter(Person.deleted_at.is_(None)).all()
+    shown = [p for p in visible if f"/personview/show/{p.id}\"" in page]
+    assert shown and all(f"/personview/edit/{p.id}\"" in page for p in shown)
+    assert "__pk__" not in page
+    client.get("/logout/")
+    login(client, "supervisor")
+    page = client.get("/personview/list/").get_data(as_text=True)
+    assert "/personview/show/" in page and "/personview/edit/" not in page

@@ -15,6 +15,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
@@ -116,6 +117,12 @@ def may_see_full(column: str) -> bool:
     return appbuilder.sm.has_access(*UNMASK_PERMISSIONS[column])
 
 
+class PlatformListWidget(ListWidget):
+    """Flask-AppBuilder's list table, its row buttons built once per page (same HTML)."""
+
+    template = "platform/widgets/list.html"
+
+
 class PlatformModelView(RelationLookupMixin, ModelView):
     """Generated CRUD for a domain register, with scope, clear errors and kept input."""
 
@@ -127,6 +134,7 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     masked_columns: tuple = ()
     method_permission_name = VIEW_PERMISSIONS
     page_size = 25
+    list_widget = PlatformListWidget
 
     def __init__(self, **kwargs):
         self.label_columns = {**RECORD_LABELS, **(self.label_columns or {})}

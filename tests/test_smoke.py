@@ -72,8 +72,8 @@ def test_list_rows_link_to_their_own_record(client, session):
     login(client, "staff")
     page = client.get("/personview/list/?psize_PersonView=100").get_data(as_text=True)
     visible = db.session.query(Person).filter(Person.deleted_at.is_(None)).all()
-    shown = [p for p in visible if f"/personview/show/{p.id}\"" in page]
-    assert shown and all(f"/personview/edit/{p.id}\"" in page for p in shown)
+    shown = [p for p in visible if f'/personview/show/{p.id}"' in page]
+    assert shown and all(f'/personview/edit/{p.id}"' in page for p in shown)
     assert "__pk__" not in page
     client.get("/logout/")
     login(client, "supervisor")

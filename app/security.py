@@ -320,12 +320,17 @@ class PlatformSecurityManager(SecurityManager):
         out once per request (a page asks about dozens of menu entries and buttons)."""
         if not has_request_context() or self.builtin_roles:
             return super().has_access(permission_name, view_name)
-        held = g.get("_requester_permissions")
-        if held is None:
-            held = g._requester_permissions = self._requester_permissions()
+        held = self._requester_held()
         if held is PUBLIC:
             return self.is_item_public(permission_name, view_name)
         return (permission_name, view_name) in held
+
+    def _requester_held(self):
+        """The requester's permission set (or PUBLIC), worked out once per request."""
+        held = g.get("_requester_permissions")
+        if held is None:
+            held = g._requester_permissions = self._requester_permissions()
+        return held
 
     def _requester_permissions(self):
         """The same decision as Flask-AppBuilder's ``has_access``, for every permission at once:
@@ -345,9 +350,7 @@ class PlatformSecurityManager(SecurityManager):
         """What the requester may do, as a hashable value ("public" for anonymous requests)."""
         if not has_request_context():
             return None
-        held = g.get("_requester_permissions")
-        if held is None:
-            held = g._requester_permissions = self._requester_permissions()
+        held = self._requester_held()
         if held is PUBLIC:
             self.is_item_public("menu_access", "")  # reads the Public role's permissions for the request
             return ("public", g._public_permissions)

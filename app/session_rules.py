@@ -30,7 +30,7 @@ def pinyin_key(text: str | None) -> str | None:
     both; text that is not Chinese stays as it is in both parts; names repeat, so it is cached)."""
     if not text:
         return None
-    from pypinyin import lazy_pinyin  # its dictionaries take ~30 MB: loaded by the first write, not at start
+    from pypinyin import lazy_pinyin  # its dictionaries take ~50 MB: loaded by the first write, not at start
 
     syllables = lazy_pinyin(text, errors=lambda chunk: [NOT_HAN + chunk])
     full = "".join(s.removeprefix(NOT_HAN) for s in syllables).lower()

@@ -5,6 +5,7 @@ dates in several formats)."""
 import io
 import json
 import os
+import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -266,3 +267,21 @@ def test_model_rules_are_checked_in_the_preview(client, session):
 def test_deptstaff_only_imports_into_writable_registers(client, session):
     login(client, "supervisor")
     assert client.get("/import/").status_code == 403
+
+
+def test_uploads_are_removed_once_imported_or_left_for_a_day(client, session):
+    login(client, "staff")
+    directory = importer.upload_dir()
+    stale = os.path.join(directory, "0" * 32 + ".csv")
+    with open(stale, "wb") as handle:
+        handle.write(b"x")
+    old = os.path.getmtime(stale) - importer.UPLOAD_KEPT_SECONDS - 60
+    os.utime(stale, (old, old))
+    page = upload(client, "persons", person_csv(f"庚一,{new_id(80)},龙泉街道便民服务中心,志愿者,,")).get_data(
+        as_text=True
+    )
+    assert not os.path.exists(stale)
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)
+    assert os.path.exists(os.path.join(directory, f"{token}.csv"))
+    confirm(client, "persons", page)
+    assert not os.path.exists(os.path.join(directory, f"{token}.csv"))

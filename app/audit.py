@@ -285,12 +285,17 @@ def creation_changes(obj) -> dict:
 
 def event_row(obj, action: str, changes: dict, context: dict, batch: str | None, entity_id=None) -> dict:
     """One event about ``obj``, ready for ``append_events``."""
+    entity_id = entity_id if entity_id is not None else getattr(obj, "id", None)
+    return _row(context, action, entity_type_of(obj), str(entity_id), label_of(obj), changes, batch)
+
+
+def _row(context: dict, action: str, entity_type, entity_id, label, changes: dict, batch: str | None) -> dict:
     return {
         **context,
         "action": action,
-        "entity_type": entity_type_of(obj),
-        "entity_id": str(entity_id if entity_id is not None else getattr(obj, "id", None)),
-        "entity_label": label_of(obj),
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "entity_label": label,
         "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
         "batch_id": batch,
     }
@@ -352,15 +357,15 @@ def record_event(
         )
     elif actor_name:
         context["actor_name"] = actor_name
-    row = {
-        **context,
-        "action": action,
-        "entity_type": entity_type or (entity_type_of(entity) if entity is not None else None),
-        "entity_id": str(entity_id if entity_id is not None else getattr(entity, "id", "")) or None,
-        "entity_label": label or (label_of(entity) if entity is not None else None),
-        "changes": json.dumps(changes or {}, ensure_ascii=False, sort_keys=True, default=str),
-        "batch_id": batch_id,
-    }
+    row = _row(
+        context,
+        action,
+        entity_type or (entity_type_of(entity) if entity is not None else None),
+        str(entity_id if entity_id is not None else getattr(entity, "id", "")) or None,
+        label or (label_of(entity) if entity is not None else None),
+        changes or {},
+        batch_id,
+    )
     append_events(session.connection(), [row])
     session.commit()
 

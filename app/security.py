@@ -293,15 +293,21 @@ class PlatformSecurityManager(SecurityManager):
             cache[key] = self._read_grants(key) if key else RoleGrants(frozenset(), {})
         return cache[key]
 
-    def _read_grants(self, role_ids: tuple) -> "RoleGrants":
+    def _permission_pairs(self, *leading):
+        """SELECT [leading…,] permission name, view name FROM the role–permission link table."""
         pv, assoc = self.permissionview_model, assoc_permissionview_role
-        permissions = (
-            select(literal("permission"), self.permission_model.name, self.viewmenu_model.name)
+        return (
+            select(*leading, self.permission_model.name, self.viewmenu_model.name)
             .select_from(pv)
             .join(assoc, assoc.c.permission_view_id == pv.id)
             .join(self.permission_model, self.permission_model.id == pv.permission_id)
             .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
-            .where(assoc.c.role_id.in_(role_ids))
+        )
+
+    def _read_grants(self, role_ids: tuple) -> "RoleGrants":
+        permissions = (
+            self._permission_pairs(literal("permission"))
+            .where(assoc_permissionview_role.c.role_id.in_(role_ids))
             .distinct()
         )
         scopes = select(literal("scope"), cast(RoleDataScope.role_id, String), RoleDataScope.scope).where(
@@ -369,14 +375,10 @@ class PlatformSecurityManager(SecurityManager):
         cache = g if has_request_context() else None
         held = getattr(cache, "_public_permissions", None)
         if held is None:
-            pv, assoc, role = self.permissionview_model, assoc_permissionview_role, self.role_model
+            role = self.role_model
             query = (
-                select(self.permission_model.name, self.viewmenu_model.name)
-                .select_from(pv)
-                .join(assoc, assoc.c.permission_view_id == pv.id)
-                .join(role, role.id == assoc.c.role_id)
-                .join(self.permission_model, self.permission_model.id == pv.permission_id)
-                .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
+                self._permission_pairs()
+                .join(role, role.id == assoc_permissionview_role.c.role_id)
                 .where(role.name == self.auth_role_public)
             )
             held = frozenset(tuple(row) for row in self.session.execute(query))

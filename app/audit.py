@@ -27,6 +27,7 @@ from models.audit import GENESIS_HASH
 from models.mixins import RecordMixin, has_net_changes, utcnow
 from models.validation import mask_id_number, mask_mobile
 
+from .row_insert import insert_rows
 from .scope import current_user
 
 #: security records audited like domain records
@@ -324,7 +325,7 @@ def append_events(connection, rows: list[dict]) -> list[dict]:
         written.append(record)
         last_hash, last_id = record["hash"], next_id
         next_id += 1
-    connection.execute(events.insert(), written)  # one round trip for the whole flush
+    insert_rows(connection, events, written)  # one round trip for the whole flush
     connection.execute(update(head).where(head.c.id == 1).values(last_id=last_id, last_hash=last_hash))
     return written
 

@@ -15,10 +15,11 @@ A record that did not pass ``prepare`` is refused by ``insert_prepared``: nothin
 
 from functools import cache
 
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.audit import actor_context, append_events, creation_changes, current_batch, event_row, lock_chain
+from app.row_insert import insert_rows
 from app.scope import current_scope, current_user_id
 from app.session_rules import apply_rules
 
@@ -30,12 +31,23 @@ class NotPrepared(Exception):
     """``insert_prepared`` was given a record that did not pass ``prepare``."""
 
 
+def new_record(model, values: dict):
+    """A new record holding ``values``, for ``prepare`` and ``insert_prepared``.
+
+    It is built without the constructor's attribute events: no session ever tracks it (the bulk
+    insert writes its values), and at a few dozen attributes a row those events cost more than
+    its validation. Reading its attributes works as on any transient record."""
+    item = model.__mapper__.class_manager.new_instance()
+    item.__dict__.update(values)
+    return item
+
+
 def fill_defaults(item) -> None:
     """The Python-side column defaults, as the INSERT of a flush would apply them."""
     values = item.__dict__
     for key, default in _defaults_of(type(item)):
         if values.get(key) is None:
-            setattr(item, key, default.arg if default.is_scalar else default.arg(None))
+            values[key] = default.arg if default.is_scalar else default.arg(None)
 
 
 @cache
@@ -77,7 +89,7 @@ def insert_prepared(session: Session, items: list) -> None:
     lock_chain(connection)  # the write lock first: on SQLite, no other writer can take ids until commit
     for row, pk in zip(rows, _new_ids(connection, table, len(rows)), strict=True):
         row["id"] = pk
-    connection.execute(insert(table), rows)
+    insert_rows(connection, table, rows)
     context = actor_context()
     batch = current_batch()
     events = []

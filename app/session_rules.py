@@ -30,12 +30,35 @@ def pinyin_key(text: str | None) -> str | None:
     both; text that is not Chinese stays as it is in both parts; names repeat, so it is cached)."""
     if not text:
         return None
-    from pypinyin import lazy_pinyin  # its dictionaries take ~50 MB: loaded by the first write, not at start
-
-    syllables = lazy_pinyin(text, errors=lambda chunk: [NOT_HAN + chunk])
+    syllables = [s for words in _pinyin_engine().seg(text) for s in _segment_syllables(words)]
     full = "".join(s.removeprefix(NOT_HAN) for s in syllables).lower()
     initials = "".join(s[1:] if s.startswith(NOT_HAN) else s[:1] for s in syllables).lower()
     return f"{full} {initials}".replace("  ", " ")[:600]
+
+
+def _not_han(chunk: str) -> list[str]:
+    return [NOT_HAN + chunk]
+
+
+@lru_cache(maxsize=1)
+def _pinyin_engine():
+    """pypinyin's phrase segmenter and converter (its dictionaries take ~50 MB: loaded by the first
+    write, not at start)."""
+    from pypinyin.converter import DefaultConverter
+    from pypinyin.core import Pinyin
+
+    return Pinyin(DefaultConverter())
+
+
+@lru_cache(maxsize=65_536)
+def _segment_syllables(words: str) -> tuple[str, ...]:
+    """The syllables of one segment, as ``lazy_pinyin`` gives them: pypinyin converts each segment
+    on its own, and names share their segments (surnames, given-name characters), so each
+    segment is converted once."""
+    from pypinyin import Style
+
+    converted = _pinyin_engine().pinyin(words, style=Style.NORMAL, heteronym=False, errors=_not_han, strict=True)
+    return tuple(syllable for readings in converted for syllable in readings)
 
 
 def _stamp(item, user_id, is_new: bool) -> None:

@@ -9,10 +9,11 @@ import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from app import bulk
+from app.audit import verify_chain
 from app.extensions import db
 from app.services import importer
 from app.services.demo_data import make_id_number
@@ -148,6 +149,33 @@ def test_a_bulk_inserted_record_is_audited_like_a_saved_one(client, session):
         return set(json.loads(event.changes))
 
     assert created(imported) == created(saved)
+
+
+def test_a_bulk_inserted_row_is_stored_like_a_saved_one(client, session):
+    """The bulk path writes each column as the ORM would (dates, times and flags in the database's
+    own representation), and its events keep the audit chain valid."""
+    login(client, "staff")
+    content = person_csv(f"庚一,{new_id(63)},龙泉街道便民服务中心,志愿者,13900000063,2020-09-01")
+    confirm(client, "persons", upload(client, "persons", content).get_data(as_text=True))
+    imported = one(Person, name="庚一")
+    saved = Person(name="庚二", id_number=new_id(64), department_id=imported.department_id, category="volunteer")
+    saved.hired_on = imported.hired_on
+    db.session.add(saved)
+    db.session.flush()
+    columns = [column.name for column in Person.__table__.columns]
+
+    def stored(person_id) -> dict:
+        query = text(f"SELECT {', '.join(columns)} FROM person WHERE id = :id")  # noqa: S608 - its own columns
+        return dict(db.session.execute(query, {"id": person_id}).one()._mapping)
+
+    imported_row, saved_row = stored(imported.id), stored(saved.id)
+    both_set = [name for name in columns if imported_row[name] is not None and saved_row[name] is not None]
+    assert {"created_at", "updated_at", "hired_on", "version"} <= set(both_set)
+    for name in both_set:
+        assert type(imported_row[name]) is type(saved_row[name]), name
+        if isinstance(saved_row[name], str) and name.endswith(("_at", "_on")):
+            assert len(imported_row[name]) == len(saved_row[name]), name
+    assert verify_chain(db.session.connection())[0]
 
 
 def test_bulk_insert_refuses_a_record_that_skipped_the_rules(app, session):

@@ -529,7 +529,7 @@ class RowChecker:
     def _rule_problems(self, row: ValidRow) -> list:
         """The register's own rules (e.g. gender against the ID number, promised ≤ legal time limit)
         and the data scope, applied to the record as a flush would apply them."""
-        record = self.spec.model(**row.values)
+        record = bulk.new_record(self.spec.model, row.values)
         try:
             errors = bulk.prepare(db.session, record, self.scope)
         except ScopeViolation:

@@ -22,6 +22,8 @@ def create_app(config=None) -> Flask:
     init_i18n(app)
     init_navbar(app)
     init_request_state(app)
+    init_http_security(app)
+    init_auth_hardening(app)
     init_errors(app)
     init_cli(app)
     return app
@@ -134,6 +136,24 @@ def init_request_state(app: Flask) -> None:
             "_requester_permissions",
         ):
             g.pop(key, None)
+
+
+def init_http_security(app: Flask) -> None:
+    """Security headers (CSP with nonces), bearer-only API writes, POST-only mutations, checked list parameters."""
+    from .http_security import install
+
+    install(app)
+
+
+def init_auth_hardening(app: Flask) -> None:
+    """Host check, sign-in rate limits, session idle timeout and generations, no-store when signed in."""
+    from . import sessions
+    from .auth_views import refuse_unknown_hosts
+    from .rate_limits import init_login_rate_limits
+
+    app.before_request(refuse_unknown_hosts)
+    init_login_rate_limits(app)
+    sessions.install(app)
 
 
 def init_errors(app: Flask) -> None:

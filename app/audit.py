@@ -46,6 +46,11 @@ IGNORED_COLUMNS = {
     "login_count",
     "fail_login_count",
     "name_pinyin",
+    # sign-in protection state: locks and unlocks get their own events (app.login_guard)
+    "recent_failed_logins",
+    "failed_logins_since",
+    "locked_until",
+    "session_generation",
 }
 MASKS = {"id_number": mask_id_number, "mobile": mask_mobile}
 SECRET_COLUMNS = {"password"}

@@ -1,4 +1,4 @@
-"""``flask`` commands: sync roles from code, load the demo data."""
+"""``flask`` commands: sync roles from code, audit chain, recycle bin, backup and restore, demo data."""
 
 import click
 from flask import Flask
@@ -7,7 +7,10 @@ from flask import Flask
 def register_commands(app: Flask) -> None:
     from flask_appbuilder.cli import fab
 
-    app.cli.add_command(fab)  # Flask-AppBuilder's own commands (create-admin, reset-password, …)
+    from .passwords import policy_checked_group
+
+    # Flask-AppBuilder's own commands (create-admin, reset-password, …), passwords checked by the policy
+    app.cli.add_command(policy_checked_group(fab))
 
     @app.cli.command("sync-roles")
     def sync_roles_command():
@@ -81,6 +84,44 @@ def register_commands(app: Flask) -> None:
         except PurgeRefused as refused:
             raise click.ClickException(str(refused)) from refused
         click.echo(f"Purged {model_name} #{pk}: {label}")
+
+    @app.cli.command("backup")
+    @click.argument("target", required=False)
+    def backup_command(target):
+        """Back up the SQLite database while the platform runs (online backup API), then check the copy."""
+        from flask import current_app
+
+        from .services.backup import BackupRefused, backup, default_target
+
+        target = target or default_target(current_app.instance_path)
+        try:
+            report = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+        except BackupRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+        click.echo(f"Backed up to {report.path} (schema {report.revision}; audit chain: {report.chain_message}).")
+        click.echo(", ".join(f"{table} {n}" for table, n in report.counts.items()))
+
+    @app.cli.command("restore")
+    @click.argument("backup_file")
+    @click.option("--yes", is_flag=True, help="Confirm that the database is to be replaced by the backup.")
+    def restore_command(backup_file, yes):
+        """Replace the SQLite database by a checked backup (stop the platform first; needs --yes)."""
+        from flask import current_app
+
+        from .services.backup import BackupRefused, check, restore
+
+        try:
+            report = check(backup_file)
+            if not yes:
+                raise click.ClickException(
+                    f"{backup_file} is sound ({report.audit_events} audit events). Stop the platform, then add --yes "
+                    "to replace the database with it."
+                )
+            restore(backup_file, current_app.config["SQLALCHEMY_DATABASE_URI"])
+        except BackupRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+        click.echo(f"Restored {backup_file} (schema {report.revision}; audit chain: {report.chain_message}).")
+        click.echo("Run `flask db upgrade` if the backup is older than this release.")
 
     @app.cli.command("seed-demo")
     def seed_demo_command():

@@ -2,6 +2,7 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 ERROR_TEXTS = {
@@ -17,15 +18,22 @@ ERROR_TEXTS = {
         _l("The error has been logged. Nothing you entered was saved; please try again."),
     ),
 }
+CSRF_TEXT = _l(
+    "The form was not sent from this site, or it has expired. Reload the page and submit it again; nothing was saved."
+)
 
 
 def handle_http_error(error: HTTPException):
     code = error.code or 500
     title, text = (str(part) for part in ERROR_TEXTS.get(code, ERROR_TEXTS[500]))
-    if code == 400 and error.description and error.description != type(error).description:
+    if isinstance(error, CSRFError):
+        text = str(CSRF_TEXT)
+    elif code == 400 and error.description and error.description != type(error).description:
         text = str(error.description)  # our own 400s carry a translated explanation
+    # the exception's own headers (Allow on a 405, Retry-After on a 429), not its HTML body's type
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
     if request.path.startswith("/api/"):
-        return jsonify(message=text), code
+        return jsonify(message=text), code, headers
     from .extensions import appbuilder
 
     page = render_template(
@@ -36,7 +44,7 @@ def handle_http_error(error: HTTPException):
         base_template=appbuilder.base_template,
         appbuilder=appbuilder,
     )
-    return page, code
+    return page, code, headers
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -46,4 +54,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def handle_server_error(error):
         app.logger.error("Unhandled error on %s: %r", request.path, getattr(error, "original_exception", error))
+        from .extensions import db
+
+        db.session.rollback()  # a failed transaction must not break the error page itself
         return handle_http_error(error)

@@ -7,7 +7,9 @@ menus are translated. ``sync_roles`` rebuilds the three built-in roles from
 
 from dataclasses import dataclass
 
-from flask import g, has_request_context
+from flask import abort, flash, g, has_request_context, redirect, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import (
@@ -23,10 +25,13 @@ from flask_jwt_extended import current_user as current_user_jwt
 from flask_login import current_user
 from sqlalchemy import String, cast, literal, select, union_all
 from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash
 
 from models import PlatformUser, RoleDataScope
 from views.lookup import RelationLookupMixin
 
+from . import login_guard, passwords, sessions
+from .auth_views import AuthDBView, ResetMyPasswordView, ResetPasswordView, policy_password_field
 from .scope import BUILTIN_ROLE_SCOPES
 
 READ, WRITE = "can_read", "can_write"
@@ -163,7 +168,11 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
                 Person, _l("Staff record"), _l("The user's own staff record, e.g. to recognise the chair of a meeting.")
             ),
         }
-        self.add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, **fields}
+        self.add_form_extra_fields = {
+            **UserDBModelView.add_form_extra_fields,
+            "password": policy_password_field(),
+            **fields,
+        }
         self.edit_form_extra_fields = fields
         super().__init__(**kwargs)
 
@@ -182,7 +191,13 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
     ]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "department", "person", "roles"]
     search_columns = ["first_name", "last_name", "username", "email", "department", "active", "roles"]
-    label_columns = {**UserDBModelView.label_columns, "department": _l("Department"), "person": _l("Staff record")}
+    label_columns = {
+        **UserDBModelView.label_columns,
+        "department": _l("Department"),
+        "person": _l("Staff record"),
+        "locked_until": _l("Locked until (UTC)"),
+    }
+    show_template = "platform/user_show.html"
     formatters_columns = {
         column: (lambda value: "" if value is None else value)
         for column in (
@@ -191,6 +206,7 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
             "last_login",
             "login_count",
             "fail_login_count",
+            "locked_until",
             "created_on",
             "changed_on",
         )
@@ -200,13 +216,35 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
         (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
         (
             _l("Audit Info"),
-            {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"], "expanded": False},
+            {
+                "fields": ["last_login", "fail_login_count", "locked_until", "created_on", "changed_on"],
+                "expanded": False,
+            },
         ),
     ]
     user_show_fieldsets = [
         (_l("User info"), {"fields": ["username", "active", "roles", "department"]}),
         (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
     ]
+
+    def render_template(self, template, **kwargs):
+        """The show page offers "unlock" while the shown account is locked."""
+        if template == self.show_template and kwargs.get("pk") is not None:
+            user = self.datamodel.session.get(self.datamodel.obj, int(kwargs["pk"]))
+            kwargs["locked_until"] = user.locked_until if user is not None and login_guard.is_locked(user) else None
+        return super().render_template(template, **kwargs)
+
+    @expose("/unlock/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("edit")
+    def unlock(self, pk):
+        """End an account's lockout now (POST only; audited as ``account_unlocked``)."""
+        user = self.datamodel.get(pk, self._base_filters)
+        if user is None:
+            abort(404)
+        login_guard.unlock(self.datamodel.session, user)
+        flash(gettext("The account %(name)s is unlocked.", name=user.username), "success")
+        return redirect(url_for(".show", pk=pk))
 
 
 class PlatformRoleView(RoleModelView):
@@ -270,6 +308,9 @@ class PlatformSecurityManager(SecurityManager):
     viewmenumodelview = PlatformViewMenuView
     #: Flask-AppBuilder's user chart loads Google Charts from the internet: not on an intranet
     userstatschartview = None
+    authdbview = AuthDBView
+    resetmypasswordview = ResetMyPasswordView
+    resetpasswordview = ResetPasswordView
 
     # ----- one query for the user, one for their permissions, per request ----------
     def get_user_by_id(self, pk):
@@ -365,9 +406,40 @@ class PlatformSecurityManager(SecurityManager):
     def user_permissions(self, user) -> frozenset:
         return self.role_permissions([role.id for role in self.get_user_roles(user)])
 
+    def load_user(self, pk):
+        """The session's user, unless inactive or the session predates a password change or
+        deactivation (then the session ends)."""
+        user = super().load_user(pk)
+        if user is not None and not sessions.session_is_current(user):
+            sessions.end_session()
+            return None
+        if user is None and has_request_context():
+            sessions.end_session()
+        return user
+
     def load_user_jwt(self, _jwt_header, jwt_data):
+        """The token's user, unless inactive or the token predates a password change or deactivation."""
         g.pop("_requester_permissions", None)  # the requester is now the token's user
-        return super().load_user_jwt(_jwt_header, jwt_data)
+        user = self.get_user_by_id(int(jwt_data["sub"]))
+        if user is None or not user.is_active or not sessions.token_is_current(user, jwt_data):
+            return None
+        g.user = user
+        return user
+
+    # ----- passwords follow the policy (app.passwords) -------------------------------
+    def add_user(self, username, first_name, last_name, email, role=None, password="", *args, **kwargs):
+        """Create a user; a plain password must pass the password policy."""
+        if password:
+            passwords.validate_password(password)
+        return super().add_user(username, first_name, last_name, email, role, password, *args, **kwargs)
+
+    def reset_password(self, userid, password):
+        """Set a password that passes the policy; the user's other sessions and tokens end."""
+        passwords.validate_password(password)
+        super().reset_password(userid, password)
+        user = self.get_user_by_id(userid)
+        if user is not None:
+            sessions.keep_own_session(user)
 
     def is_item_public(self, permission_name, view_name) -> bool:
         """Whether anyone, signed in or not, may use this (the Public role's permissions, read
@@ -407,28 +479,47 @@ class PlatformSecurityManager(SecurityManager):
         result.update(view for permission, view in held if permission == permission_name)
         return result
 
-    # ----- sign-in events go to the audit log -------------------------------------
+    # ----- sign-in events go to the audit log; repeated failures lock the account ------
     def auth_user_db(self, username, password):
-        """Authenticate, then record the login or the failed attempt (with the name tried)."""
+        """Authenticate, then record the login or the failed attempt (with the name tried).
+        A locked account is refused like a wrong password, after the same password-hash work."""
         from .audit import record_event
 
-        user = super().auth_user_db(username, password)
+        account = (self.find_user(username=username) or self.find_user(email=username)) if username else None
+        locked = account is not None and account.is_active and login_guard.is_locked(account)
+        if locked:
+            check_password_hash(account.password or "", password or "")  # same cost as a real check
+            user = None
+        else:
+            user = super().auth_user_db(username, password)
         if user is None:
             attempted = (username or "")[:128]
+            changes = {"username": attempted, **({"locked": True} if locked else {})}
             record_event(
                 self.session,
                 "login_failed",
                 entity_type="User",
                 label=attempted,
-                changes={"username": attempted},
+                changes=changes,
                 actor_name=attempted or "anonymous",
             )
         return user
+
+    def update_user_auth_stat(self, user, success=True):
+        """Flask-AppBuilder's login counters, plus the lockout window (app.login_guard)."""
+        if success:
+            login_guard.clear(user)
+            super().update_user_auth_stat(user, success)
+            return
+        if login_guard.register_failure(self.session, user):
+            login_guard.record_lock(self.session, user)  # the lock and its event commit together
+        super().update_user_auth_stat(user, success)
 
     def on_user_login(self, user) -> None:
         from .audit import record_event
 
         g.pop("_requester_permissions", None)
+        g.login_succeeded = True  # app.rate_limits: a successful sign-in is not counted
 
         record_event(self.session, "login", entity=user, actor=user)
 

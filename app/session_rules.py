@@ -3,14 +3,17 @@
 Before a flush, for each new or changed domain record this hook:
 - stamps ``created_at/by`` and ``updated_at/by``;
 - refreshes the pinyin search columns;
-- runs the model's ``validate()`` and refuses the flush with ``RecordInvalid``;
+- runs the model's ``validate()`` and refuses the flush with ``RecordInvalid`` (also for text
+  with control characters or lone surrogates, in any text column);
 - refuses records outside the user's data scope with ``ScopeViolation``;
 - writes a ``Transfer`` row when a person's department changes.
 """
 
+import re
 from datetime import date
 from functools import lru_cache
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -19,6 +22,12 @@ from models.mixins import RecordMixin, has_net_changes, utcnow
 from models.validation import RecordInvalid
 
 from .scope import ScopeViolation, current_scope, current_user_id, fk_value
+
+#: characters no text field keeps: C0 controls but tab, newline and carriage return, DEL, the
+#: non-characters U+FFFE/U+FFFF and lone UTF-16 surrogates (a JSON "\ud800" escape). PostgreSQL
+#: refuses NUL, a spreadsheet or XML file the rest: refused alike on every database and path
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+CONTROL_CHARACTERS_MESSAGE = _l("The text contains control characters or invalid characters; remove them.")
 
 #: marks the text pypinyin left as it is (not Chinese characters)
 NOT_HAN = "\0"
@@ -61,9 +70,33 @@ def _segment_syllables(words: str) -> tuple[str, ...]:
     return tuple(syllable for readings in converted for syllable in readings)
 
 
+def _text_problems(item, is_new: bool) -> dict:
+    """{column: message} for the text columns this flush sets to a value with forbidden characters."""
+    state = inspect(item)
+    keys = state.mapper.column_attrs.keys() if is_new else list(state.committed_state)
+    return {
+        key: CONTROL_CHARACTERS_MESSAGE
+        for key in keys
+        if isinstance(value := getattr(item, key, None), str) and FORBIDDEN_CHARACTERS.search(value)
+    }
+
+
+def _column_defaults(item) -> None:
+    """A new record's unset columns take their plain (non-callable) defaults before the rules run:
+    SQLAlchemy would only fill them in at INSERT, after ``validate()`` refused the missing value
+    (a meeting posted through the API without a status is a draft, not "choose a status")."""
+    for attr in inspect(type(item)).column_attrs:
+        default = attr.columns[0].default
+        if attr.key == "version" or default is None or not default.is_scalar:
+            continue
+        if getattr(item, attr.key) is None:
+            setattr(item, attr.key, default.arg)
+
+
 def _stamp(item, user_id, is_new: bool) -> None:
     now = utcnow()
     if is_new:
+        _column_defaults(item)
         item.created_at = item.created_at or now
         item.created_by_id = item.created_by_id or user_id
     item.updated_at = now
@@ -99,8 +132,9 @@ def apply_rules(session: Session, item, is_new: bool, user_id, scope) -> dict:
     Returns the validation problems ({field: message}); raises ``ScopeViolation`` when the record
     lies outside ``scope``. Every flush calls this for each new or changed record, and so does the
     bulk insert (``app.bulk``) for the rows it writes without a flush."""
+    problems = _text_problems(item, is_new)
     _stamp(item, user_id, is_new)
-    problems = item.validate(session)
+    problems.update(item.validate(session))
     if problems:
         return problems
     if not scope.allows(item):

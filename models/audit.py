@@ -22,6 +22,8 @@ AUDIT_ACTIONS = (
     "purge",
     "login",
     "login_failed",
+    "account_locked",
+    "account_unlocked",
     "logout",
     "export",
     "import",

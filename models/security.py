@@ -1,8 +1,10 @@
 """Platform users (with their department) and each role's data scope."""
 
+from datetime import datetime
+
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .org import Department
@@ -23,6 +25,15 @@ class PlatformUser(User):
         ForeignKey("person.id", name="fk_ab_user_person_id", use_alter=True), nullable=True
     )
     person = relationship("Person", foreign_keys=[person_id])
+
+    # ----- sign-in protection (app.login_guard, app.sessions); times are naive UTC ------------
+    #: failed sign-ins since ``failed_logins_since`` (the start of the current lockout window)
+    recent_failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    failed_logins_since: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: the account refuses every sign-in until then (an admin may unlock it earlier)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: bumped by a password change or a deactivation: sessions and tokens of an older generation end
+    session_generation: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 class RoleDataScope(Model):

@@ -70,6 +70,8 @@ def _route_cases(app):
         view = views[view_name]
         if method_name in SELF_CHECKED or not set(rule.arguments) <= {"pk"}:
             continue
+        if method_name == "delete":
+            continue  # GET on a delete route answers 405 to everyone (tests/test_csrf.py)
         func = getattr(view, method_name)
         perm_name = (
             view.method_permission_name.get(method_name, func._permission_name)

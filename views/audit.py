@@ -25,6 +25,8 @@ AUDIT_ACTION_LABELS = Choices(
     ("purge", _l("Purge")),
     ("login", _l("Login")),
     ("login_failed", _l("Login failed")),
+    ("account_locked", _l("Account locked")),
+    ("account_unlocked", _l("Account unlocked")),
     ("logout", _l("Logout")),
     ("export", _l("Export")),
     ("import", _l("Import")),

@@ -31,6 +31,7 @@ from models.mixins import RECORD_LABELS
 from models.validation import RecordInvalid, mask_id_number
 
 from .fields import AjaxSelectField, AjaxSelectMultipleField, ChoiceField, RegionField
+from .list_args import list_args_problem
 from .lookup import RelationLookupMixin
 
 READ_METHODS = ("list", "show", "lookup", "children", "download", "api_read", "history", "export")
@@ -44,7 +45,6 @@ API_PERMISSIONS = {
     "put": "write",
     "delete": "write",
 }
-MAX_PAGE_SIZE = 100
 EXPORT_LIMIT = 100_000
 MASKERS = {"id_number": mask_id_number}
 #: the permission that lifts each mask
@@ -321,26 +321,7 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     # ----- list arguments are checked before Flask-AppBuilder reads them ----
     def list_args_problem(self):
         """A message when the list's URL parameters can't be honoured (bad sort column, page, page size)."""
-        name = self.__class__.__name__
-        args = request.args
-        order = args.get(f"_oc_{name}")
-        if order is not None and order not in self.order_columns:
-            return _("This list can't be sorted by that column.")
-        if args.get(f"_od_{name}", "asc") not in ("asc", "desc"):
-            return _("The sort direction must be asc or desc.")
-        size = args.get(f"psize_{name}")
-        if size is not None and (not size.isdigit() or not 1 <= int(size) <= MAX_PAGE_SIZE):
-            return _("The page size must be a whole number from 1 to %(max)s.", max=MAX_PAGE_SIZE)
-        page = args.get(f"page_{name}")
-        if page is not None and not page.isdigit():
-            return _("The page number must be a whole number.")
-        for key in args:
-            if key.startswith("_flt_"):
-                index, _sep, column = key[len("_flt_") :].partition("_")
-                filters = self._filters.get_search_filters().get(column) if index.isdigit() else None
-                if not filters or int(index) >= len(filters):
-                    return _("That filter does not exist on this list.")
-        return None
+        return list_args_problem(self)
 
     @expose("/list/")
     @has_access
@@ -531,6 +512,12 @@ class PlatformRestApi(ModelRestApi):
     page_size = 25
     max_page_size = 100
 
+    def response_422(self, message=None):
+        """Flask-AppBuilder's 422, with marshmallow's English field messages in the user's language."""
+        from .api_messages import translated
+
+        return super().response_422(message=translated(message))
+
     def _error_response(self, error):
         db.session.rollback()
         if isinstance(error, RecordInvalid):
@@ -548,7 +535,39 @@ class PlatformRestApi(ModelRestApi):
     @safe
     @permission_name("post")
     def post(self):
-        """Create a record within the caller's scope."""
+        """Create a record within the caller's scope.
+        ---
+        post:
+          requestBody:
+            description: The new record
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/{{self.__class__.__name__}}.post'
+          responses:
+            201:
+              description: Record created
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.post'
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            422:
+              $ref: '#/components/responses/422'
+            500:
+              $ref: '#/components/responses/500'
+        """
         try:
             return self.post_headless()
         except (RecordInvalid, ScopeViolation, *RACE_ERRORS, *BAD_INPUT_ERRORS) as error:
@@ -559,7 +578,46 @@ class PlatformRestApi(ModelRestApi):
     @safe
     @permission_name("put")
     def put(self, pk):
-        """Change a record within the caller's scope; the body carries the ``version`` it was read at."""
+        """Change a record within the caller's scope; the body carries the ``version`` it was read at.
+        ---
+        put:
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          requestBody:
+            description: The changed fields and the version of the record they were read from
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/{{self.__class__.__name__}}.put_body'
+          responses:
+            200:
+              description: Record changed
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.put'
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            409:
+              $ref: '#/components/responses/409'
+            422:
+              $ref: '#/components/responses/422'
+            500:
+              $ref: '#/components/responses/500'
+        """
         body = request.get_json(silent=True)
         if isinstance(body, dict):
             submitted = body.pop("version", None)
@@ -608,7 +666,37 @@ class PlatformRestApi(ModelRestApi):
     @safe
     @permission_name("delete")
     def delete(self, pk):
-        """Soft-delete a record within the caller's scope."""
+        """Soft-delete a record within the caller's scope.
+        ---
+        delete:
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          responses:
+            200:
+              description: Record deleted
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            409:
+              $ref: '#/components/responses/409'
+            422:
+              $ref: '#/components/responses/422'
+            500:
+              $ref: '#/components/responses/500'
+        """
         try:
             return self.delete_headless(pk)
         except (DeleteRefused, RecordInvalid, ScopeViolation, StaleEdit) as error:

@@ -7,6 +7,7 @@ from views.audit import AuditEventView
 from views.facilities import BookingApi, BookingView, FacilityApi, FacilityView
 from views.importing import ImportView
 from views.meetings import MeetingApi, MeetingView, MinutesEditorView, ResolutionApi, ResolutionBoardView
+from views.openapi import OpenApi
 from views.org import DepartmentApi, DepartmentView, RegionApi, RegionView
 from views.party import (
     OversightRecordApi,
@@ -194,3 +195,6 @@ def register_views() -> None:
         PurchasedServiceApi,
     ):
         appbuilder.add_api(api)
+    # the OpenAPI spec of these APIs at /api/v1/_openapi, for signed-in holders of can_get on OpenApi
+    # (administrators); no Swagger UI, which would load its scripts from the internet
+    appbuilder.add_api(OpenApi)

@@ -7,6 +7,7 @@ Chinese text as UTF-8; XLSX is written with openpyxl.
 """
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -15,6 +16,8 @@ from flask import Response
 from openpyxl import Workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: characters XML 1.0 (and so a worksheet) can't hold: a cell with one would make the file unreadable
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -42,12 +45,18 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def xlsx_cell(value):
+    """A neutralised cell without the control characters a worksheet can't hold (older rows)."""
+    value = neutralise(value)
+    return NOT_IN_XML.sub("", value) if isinstance(value, str) else value
+
+
 def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], title: str = "export") -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "export")
-    sheet.append([neutralise(h) for h in headers])
+    sheet.append([xlsx_cell(h) for h in headers])
     for row in rows:
-        sheet.append([neutralise(v) for v in row])
+        sheet.append([xlsx_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -53,6 +53,7 @@ FIGURES = (
     "rest",
     "coverage",
     "catalog",
+    "home",
     "bulk_update",
     "gunicorn",
 )
@@ -231,6 +232,8 @@ class Page:
     api: bool = False
     list_page: bool = False
     check: object = None  # callable(response) raising SystemExit when the answer is wrong
+    #: the demo user who requests the page
+    username: str = "admin"
 
 
 @dataclass
@@ -256,6 +259,7 @@ class Bench:
         self.log = StatementLog(self.engine)
         self.client = app.test_client()
         login_form(self.client, *ADMIN)
+        self.clients = {ADMIN[0]: self.client}
         self.floor_app = create_floor_app(database_url)
         self.floor = self.floor_app.test_client()
         self.details: dict[str, dict] = {}
@@ -293,8 +297,28 @@ class Bench:
             "rest": lambda: Page("rest", "REST person list", "/api/v1/person/", api=True, check=self._check_rest),
             "coverage": lambda: Page("coverage", "party-building coverage dashboard", "/partyoversight/coverage"),
             "catalog": lambda: Page("catalog", "service catalog overview dashboard", "/serviceitemview/overview"),
+            "home": lambda: [Page("home", f"home dashboard as {username}", "/", username=username, check=self._dashboard)
+                             for username in ("admin", "staff", "supervisor")],
         }  # fmt: skip
-        return [build() for name, build in builders.items() if name in self.args.figures]
+        pages = []
+        for name, build in builders.items():
+            if name in self.args.figures:
+                built = build()
+                pages.extend(built if isinstance(built, list) else [built])
+        return pages
+
+    def client_for(self, username: str):
+        """A test client signed in as the demo user ``username`` (one per user)."""
+        if username not in self.clients:
+            client = self.app.test_client()
+            login_form(client, username, ADMIN[1])
+            self.clients[username] = client
+        return self.clients[username]
+
+    @staticmethod
+    def _dashboard(response) -> None:
+        if "dashboard-panel" not in response.get_data(as_text=True):
+            raise SystemExit("ABORT: the home page shows no dashboard panel")
 
     def _search_page(self) -> Page:
         term = self.args.search
@@ -364,7 +388,8 @@ class Bench:
     def measure_page(self, page: Page) -> list[Row]:
         requests = self.args.requests
         headers = api_token(self.client, *ADMIN) if page.api else None
-        timing, response = time_get(self.client, page.url, requests, page.label, headers, self.log)
+        client = self.client_for(page.username)
+        timing, response = time_get(client, page.url, requests, page.label, headers, self.log)
         if page.check:
             page.check(response)
         floor = None
@@ -375,7 +400,8 @@ class Bench:
             floor_url = f"/api?order=id&limit={len(response.json['result'])}"
         if floor_url:
             floor, _floor_response = time_get(self.floor, floor_url, requests, f"floor of {page.label}")
-        self.details[page.name] = page_details(page, timing, floor, floor_url)
+        key = page.name if page.username == ADMIN[0] else f"{page.name}_{page.username}"
+        self.details[key] = page_details(page, timing, floor, floor_url)
         if self.args.show_sql:
             print_statements(page, timing)
         return page_rows(page, timing, floor)

@@ -37,6 +37,21 @@ class Person(RecordMixin, Model):
         live_unique("uq_person_id_number_live", "id_number"),
         # the list's default order: a page of live persons by name reads the index, not the table
         Index("ix_person_live_name", "name", "id", sqlite_where=text(LIVE), postgresql_where=text(LIVE)),
+        # the home dashboard: persons by category in a department's scope, and the latest changes
+        Index(
+            "ix_person_live_department_category",
+            "department_id",
+            "category",
+            sqlite_where=text(LIVE),
+            postgresql_where=text(LIVE),
+        ),
+        Index(
+            "ix_person_live_department_changed",
+            "department_id",
+            "updated_at",
+            sqlite_where=text(LIVE),
+            postgresql_where=text(LIVE),
+        ),
     )
     __scope_attr__ = "department_id"
     __pinyin_columns__ = ("name",)

@@ -1,35 +1,87 @@
-"""The home page (工作台): the user's registers and their live counts within scope."""
+"""The home dashboard (工作台): each signed-in user sees the panels of their roles, in their scope."""
 
-from flask import g, url_for
+from flask import g
 from flask_appbuilder import IndexView, expose
 from flask_babel import lazy_gettext as _l
 
-from app.datamodel import ScopedSQLAInterface
-from app.extensions import appbuilder, db
-from models import Booking, Department, Facility, Person, Region
+from app.services import dashboard
+from models.meetings import RESOLUTION_STATUSES
+from models.party import RECTIFICATION_STATUSES
+from views.audit import AUDIT_ACTION_LABELS
+from views.base import today
 
-HOME_TILES = (
-    ("Region", Region, "RegionView.list", _l("Regions"), "fa-map"),
-    ("Department", Department, "DepartmentView.list", _l("Departments"), "fa-sitemap"),
-    ("Person", Person, "PersonView.list", _l("Persons"), "fa-users"),
-    ("Facility", Facility, "FacilityView.list", _l("Facilities"), "fa-building"),
-    ("Booking", Booking, "BookingView.list", _l("Bookings"), "fa-calendar"),
-)
+#: register names as the dashboard shows them
+REGISTER_LABELS = {
+    "Department": _l("Departments"),
+    "Person": _l("Persons"),
+    "Facility": _l("Facilities"),
+    "Booking": _l("Bookings"),
+    "SocialOrganization": _l("Social organizations"),
+    "ServiceItem": _l("Service items"),
+}
+#: the roles whose panels are their own; every other role gets the department panels
+ADMIN_ROLE, SUPERVISOR_ROLE = "Admin", "Supervisor"
+
+
+def admin_panels() -> dict:
+    """Platform-wide counts, the centralization rate, the latest audit events and locked accounts."""
+    return {
+        "counts": dashboard.register_counts(REGISTER_LABELS),
+        "centralization": dashboard.centralization(),
+        "audit_events": dashboard.recent_audit_events(),
+        "locked": dashboard.locked_accounts(),
+    }
+
+
+def supervisor_panels(on) -> dict:
+    """Party-organization coverage, and what is overdue or expired across all departments."""
+    overall, by_category = dashboard.party_coverage()
+    return {
+        "coverage": overall,
+        "coverage_by_category": by_category,
+        "overdue_rectifications": dashboard.overdue_rectifications(on),
+        "overdue_resolutions": dashboard.overdue_resolutions(on),
+        "expired_terms": dashboard.expired_terms(on),
+    }
+
+
+def department_panels(on) -> dict:
+    """The department's persons by category, this week's bookings, open work (overdue first) and
+    the latest changes in the user's scope."""
+    return {
+        "persons_by_category": dashboard.persons_by_category(),
+        "bookings": dashboard.bookings_this_week(on),
+        "resolutions": dashboard.open_resolutions(on),
+        "rectifications": dashboard.open_rectifications(on),
+        "changes": dashboard.recent_changes(REGISTER_LABELS),
+    }
 
 
 class HomeView(IndexView):
-    """Signed-in users see a tile per register they may read, with its count in their scope."""
+    """The dashboard for signed-in users (the sign-in invitation for anonymous visitors)."""
 
     index_template = "platform/home.html"
 
     @expose("/")
     def index(self):
-        tiles = []
+        panels = {}
         user = getattr(g, "user", None)
         if user is not None and user.is_authenticated:
-            for permission_view, model, endpoint, label, icon in HOME_TILES:
-                if appbuilder.sm.has_access("can_read", permission_view):
-                    interface = ScopedSQLAInterface(model)
-                    count = interface.restrict(db.session.query(model.id)).count()
-                    tiles.append({"label": label, "count": count, "url": url_for(endpoint), "icon": icon})
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, tiles=tiles)
+            on = today()
+            roles = {role.name for role in user.roles}
+            if ADMIN_ROLE in roles:
+                panels["admin"] = admin_panels()
+            if SUPERVISOR_ROLE in roles:
+                panels["supervisor"] = supervisor_panels(on)
+            if not roles & {ADMIN_ROLE, SUPERVISOR_ROLE}:
+                panels["department"] = department_panels(on)
+        on = today()
+        return self.render_template(
+            self.index_template,
+            appbuilder=self.appbuilder,
+            panels=panels,
+            today=on,
+            action_label=AUDIT_ACTION_LABELS.label,
+            resolution_status=lambda item: RESOLUTION_STATUSES.label(item.effective_status(on)),
+            rectification_status=lambda item: RECTIFICATION_STATUSES.label(item.effective_status(on)),
+        )

@@ -388,6 +388,8 @@ class ValidRow:
     values: dict
     record: object = None
     duplicate: bool = False
+    #: for the preview: the file's cells by column label, as the user wrote them
+    shown: dict | None = None
 
 
 class Resolver:
@@ -461,6 +463,7 @@ class RowChecker:
             return None
         self.result.total += 1
         values, problems = {}, []
+        shown = {} if len(self.result.preview) < PREVIEW_ROWS else None
         for column in self.spec.columns:
             position = self.positions.get(column.key)
             cell = row[position] if position is not None and position < len(row) else None
@@ -472,6 +475,10 @@ class RowChecker:
             except CellError as error:
                 problems.append((column.key, error.args[0]))
                 continue
+            if shown is not None and position is not None:
+                shown[self.labels[column.key]] = (
+                    cell.strip() if isinstance(cell, str) else ("" if value is None else value)
+                )
             if value is None and column.required:
                 problems.append((column.key, _l("This field is required.")))
                 continue
@@ -493,7 +500,7 @@ class RowChecker:
         if problems:
             self.fail(number, problems)
             return None
-        return ValidRow(number, values)
+        return ValidRow(number, values, shown=shown)
 
     def finish(self, chunk: list[ValidRow]) -> list[ValidRow]:
         keys = [row.values[self.spec.natural_key] for row in chunk if row.values.get(self.spec.natural_key) is not None]
@@ -516,7 +523,7 @@ class RowChecker:
             self.result.valid += 1
             self.result.duplicates += row.duplicate
             if len(self.result.preview) < PREVIEW_ROWS:
-                self.result.preview.append({**row.values, "_row": row.number})
+                self.result.preview.append({**(row.shown or row.values), "_row": row.number})
             valid.append(row)
         return valid
 

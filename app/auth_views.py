@@ -17,7 +17,7 @@ from flask_appbuilder.security.decorators import no_cache
 from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user
+from flask_login import login_user, logout_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
@@ -93,6 +93,16 @@ class AuthDBView(fab_views.AuthDBView):
             login_user(user, remember=False)
             return redirect(next_url)
         return self.render_template(self.login_template, title=self.title, form=form, appbuilder=self.appbuilder)
+
+    @expose("/logout/", methods=["POST"])
+    def logout(self):
+        """Sign out: a POST with the CSRF token (the navbar's form), since it changes state; GET
+        answers 405."""
+        user = self._get_authenticated_user()
+        logout_user()
+        if user is not None:
+            self.appbuilder.sm.on_user_logout(user)
+        return redirect(current_app.config.get("LOGOUT_REDIRECT_URL", self.appbuilder.get_url_for_index))
 
 
 def policy_password_field() -> PasswordField:

@@ -107,7 +107,7 @@ def test_logins_failed_logins_and_logouts_are_recorded(client, session):
     client.post("/login/", data={"username": "nobody", "password": "wrong-password-123"})
     client.post("/login/", data={"username": "staff", "password": "wrong-password-123"})
     login(client, "staff")
-    client.get("/logout/")
+    client.post("/logout/")
     api_token(client, "supervisor")
     events = events_after(start)
     summary = [(e.action, e.actor_name) for e in events]

@@ -27,7 +27,7 @@ def move_wang_wei(client):
     assert (
         client.post(f"/personview/edit/{person.id}", data={**data, "edit_version": person.version}).status_code == 302
     )
-    client.get("/logout/")
+    client.post("/logout/")
     return person
 
 
@@ -106,7 +106,7 @@ def test_deleted_records_keep_their_history(client, session):
     login(client, "admin")
     person = one(Person, name="李娜")
     client.post(f"/personview/delete/{person.id}")
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "supervisor")
     page = client.get(f"/auditeventview/list/?_flt_0_entity_type=Person&_flt_0_entity_id={person.id}").get_data(
         as_text=True

@@ -129,7 +129,7 @@ def test_the_api_login_is_rate_limited_with_json(client, session, rate_limited):
 def test_the_limit_is_per_client_address_and_successful_logins_are_free(client, session, rate_limited):
     for _attempt in range(12):
         login(client, "staff")
-        client.get("/logout/")
+        client.post("/logout/")
     for attempt in range(10):
         post_login(client, f"nobody{attempt}", WRONG)
     assert post_login(client, "nobody", WRONG).status_code == 429
@@ -249,7 +249,7 @@ def test_a_success_resets_the_failure_count(client, session):
     for _attempt in range(4):
         post_login(client, "staff", WRONG)
     login(client, "staff")
-    client.get("/logout/")
+    client.post("/logout/")
     post_login(client, "staff", WRONG)
     assert user(session, "staff").locked_until is None
     login(client, "staff")
@@ -270,7 +270,7 @@ def test_an_admin_unlocks_with_a_post_and_it_is_audited(app, client, session):
     [event] = events_after(session, start, "account_unlocked")
     assert event.actor_name == "admin" and event.entity_id == str(staff.id)
     assert text_in("zh", "Unlock account") not in client.get(f"/users/show/{staff.id}").get_data(as_text=True)
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
 
 
@@ -638,7 +638,7 @@ def test_a_spoofed_host_header_does_not_steer_redirects(client, session):
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
     response = client.get("/personview/list/", headers={"Host": "evil.example"})
     assert "evil" not in response.headers.get("Location", "")
-    response = client.get("/logout/", headers={"Host": "evil.example"})
+    response = client.post("/logout/", headers={"Host": "evil.example"})
     assert "evil" not in response.headers.get("Location", "")
 
 

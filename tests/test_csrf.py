@@ -30,7 +30,6 @@ SAMPLE_ARGS = {
 GET_WALK_SKIPPED = {
     "static": "files",
     "appbuilder.static": "files",
-    "AuthDBView.logout": "signing out ends the walking session (its audit event is expected)",
 }
 #: GET routes whose only write is the audit event recording that data left the system
 EXPORT_ENDPOINT = re.compile(r"\.export$")
@@ -108,7 +107,31 @@ def test_the_walk_covers_login_and_the_security_screens(app):
         "/roles/edit/<pk>",
         "/users/delete/<pk>",
         "/recyclebin/purge/<model_name>/<pk>",
+        "/logout/",
     } <= urls
+
+
+def test_signing_out_is_a_post_with_the_pages_token(app, client, session, csrf_on):
+    """GET /logout/ answers 405 and leaves the user signed in; the navbar's form (this session's
+    token) signs out and records the event."""
+    page = client.get("/login/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login/", data={"username": "staff", "password": "demo-Pass-2026", "csrf_token": token})
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-submit-form="logout-form"' in home
+    form = re.search(
+        r'<form id="logout-form" method="post" action="/logout/" hidden>\s*<input[^>]*value="([^"]+)"', home
+    )
+    assert client.get("/logout/").status_code == 405
+    assert client.post("/logout/").status_code == 400  # no token
+    assert "dashboard-panel" in client.get("/").get_data(as_text=True)
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "logout"))
+    assert client.post("/logout/", data={"csrf_token": form.group(1)}).status_code == 302
+    assert "dashboard-panel" not in client.get("/").get_data(as_text=True)
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "logout"))
+        == events + 1
+    )
 
 
 def test_a_form_with_its_token_is_accepted(app, client, session, csrf_on):

@@ -77,10 +77,10 @@ def test_the_workflow_by_role(client, session):
     login(client, "supervisor")
     transition(client, meeting, "submit")
     assert status_of(meeting) == "draft"  # a supervisor changes nothing
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff_jj")
     assert transition(client, meeting, "submit").status_code == 404  # not in Jinjiang's scope
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
     transition(client, meeting, "publish")
     assert status_of(meeting) == "draft"  # steps can't be skipped
@@ -88,11 +88,11 @@ def test_the_workflow_by_role(client, session):
     assert status_of(meeting) == "submitted"
     transition(client, meeting, "approve")
     assert status_of(meeting) == "submitted"  # staff are not the chair (张华)
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "admin")
     transition(client, meeting, "approve")
     assert status_of(meeting) == "approved" and snapshot(meeting)["approved_at"] is not None
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
     transition(client, meeting, "publish")
     assert status_of(meeting) == "published"

@@ -23,7 +23,7 @@ def test_each_language_gets_its_own_bar(client, session):
 def test_each_role_gets_its_own_menu(client, session):
     login(client, "staff")
     staff = top_bar(client)
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "supervisor")
     supervisor = top_bar(client)
     assert "/import/" in staff and "/import/" not in supervisor

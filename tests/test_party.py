@@ -35,7 +35,7 @@ def test_only_a_supervisor_records_inspections(client, session):
     headers = api_token(client, "staff_jj")
     assert client.post("/api/v1/oversight_record/", json=data, headers=headers).status_code == 403
     assert count(OversightRecord) == before
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "supervisor")
     assert client.post("/oversightrecordview/add", data=data).status_code == 302
     assert count(OversightRecord) == before + 1
@@ -67,7 +67,7 @@ def test_only_a_supervisor_verifies_on_every_path(client, session):
     )
     assert response.status_code == 422
     assert snapshot(item)["status"] == "rectified"
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "supervisor")
     assert (
         client.post("/rectificationview/action_post", data={"action": "verify", "rowid": [str(item.id)]}).status_code
@@ -140,7 +140,7 @@ def test_coverage_figures_match_a_hand_count(app, client, session):
     assert by_district == {"510104": (5, 3), "510112": (1, 0)}
     page = client.get("/partyoversight/coverage").get_data(as_text=True)
     assert 'id="coverage-overall">50.0%' in page
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff_jj")  # Jinjiang's scope: 5 organizations, 3 covered
     assert 'id="coverage-overall">60.0%' in client.get("/partyoversight/coverage").get_data(as_text=True)
 
@@ -217,12 +217,12 @@ def test_attachments_are_stored_outside_the_web_root_and_served_in_scope_only(
     attachment = db.session.scalars(select(OversightAttachment)).one()
     assert (tmp_path / attachment.stored_name).read_bytes() == PDF
     assert client.get(f"/static/{attachment.stored_name}").status_code == 404
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff_jj")  # the responsible side may read it
     download = client.get(f"/oversightrecordview/attachment/{attachment.id}")
     assert download.status_code == 200 and download.get_data() == PDF
     assert "attachment" in download.headers["Content-Disposition"]
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")  # another district may not
     assert client.get(f"/oversightrecordview/attachment/{attachment.id}").status_code == 404
     assert client.post(f"/oversightrecordview/attach/{record.id}", data={}).status_code == 403

@@ -17,7 +17,7 @@ from tests.helpers import dept, one, snapshot
 def delete_as(client, username: str, view: str, record) -> None:
     login(client, username)
     assert client.post(f"/{view}/delete/{record.id}").status_code == 302
-    client.get("/logout/")
+    client.post("/logout/")
 
 
 def last_event():
@@ -58,7 +58,7 @@ def test_staff_restore_their_records_from_the_bin(client, session):
     login(client, "staff_jj")
     assert "李娜" not in client.get("/recyclebin/").get_data(as_text=True)  # not in Jinjiang's scope
     assert client.post(f"/recyclebin/restore/Person/{person.id}").status_code == 404
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
     page = client.get("/recyclebin/").get_data(as_text=True)
     assert "李娜" in page
@@ -132,7 +132,7 @@ def test_only_an_admin_purges_after_confirming(client, session):
     delete_as(client, "admin", "personview", person)
     login(client, "staff_jj")
     assert client.post(f"/recyclebin/purge/Person/{person.id}", data={"confirm": str(person.id)}).status_code == 403
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "admin")
     client.post(f"/recyclebin/purge/Person/{person.id}", data={"confirm": "wrong"})
     assert db.session.get(Person, person.id) is not None

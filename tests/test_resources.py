@@ -116,7 +116,7 @@ def test_catalog_overview_figures(client, session):
     login(client, "admin")
     page = client.get("/serviceitemview/overview").get_data(as_text=True)
     assert 'id="centralization-rate">83.3%' in page  # 5 of the 6 demo items are handled in the center
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff_jj")  # Jinjiang's only item is not centralized
     assert 'id="centralization-rate">0.0%' in client.get("/serviceitemview/overview").get_data(as_text=True)
 
@@ -125,7 +125,7 @@ def test_resources_shared_into_a_managed_facility_are_visible(client, session):
     login(client, "staff_jj")
     names = client.get("/resourceview/list/").get_data(as_text=True)
     assert "社会组织培育专项资金" in names and "自助服务终端" not in names
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")  # owns the kiosk, and the call-center seats sit in its center
     names = client.get("/resourceview/list/").get_data(as_text=True)
     assert "自助服务终端" in names and "市民呼叫中心话务坐席" in names
@@ -153,7 +153,7 @@ def test_export_respects_filters_scope_language_and_masks(client, session, fmt):
     assert [r[0] for r in body] == ["王伟"]  # the filter (name or pinyin) applies
     assert body[0][2] == mask_id_number(person.id_number)  # masked for the supervisor
     assert body[0][header.index("职务")].startswith("'=")  # formula neutralised
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff_jj")
     rows = read_export(client.get(f"/personview/export/{fmt}"), fmt)
     assert {r[0] for r in rows[1:]} == {"周敏", "吴婷", "郑强"}  # the user's scope only

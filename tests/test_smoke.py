@@ -75,7 +75,7 @@ def test_list_rows_link_to_their_own_record(client, session):
     shown = [p for p in visible if f'/personview/show/{p.id}"' in page]
     assert shown and all(f'/personview/edit/{p.id}"' in page for p in shown)
     assert "__pk__" not in page
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "supervisor")
     page = client.get("/personview/list/").get_data(as_text=True)
     assert "/personview/show/" in page and "/personview/edit/" not in page

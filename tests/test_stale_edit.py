@@ -38,7 +38,7 @@ def test_a_save_against_an_older_version_is_refused_and_explained(app, client, s
     loaded = person_form(person, position="我的修改")
     login(client, "admin")
     assert client.post(f"/personview/edit/{person.id}", data=person_form(person, position="副主任")).status_code == 302
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
     response = client.post(f"/personview/edit/{person.id}", data=loaded)
     page = response.get_data(as_text=True)

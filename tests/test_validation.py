@@ -230,7 +230,7 @@ def test_masked_id_number_for_supervisor_full_for_staff(client, session):
     assert client.get(f"/api/v1/person/{person.id}", headers=headers).json["result"]["id_number"] == mask_id_number(
         person.id_number
     )
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, "staff")
     assert person.id_number in client.get(f"/personview/show/{person.id}").get_data(as_text=True)
 

@@ -28,6 +28,15 @@
     $.fn.select2.defaults.set("language", select2Language());
   }
 
+  // Links that stand for a POST (signing out): they submit the page's form with its CSRF token.
+  $(document).on("click", "a[data-submit-form]", function (event) {
+    var form = document.getElementById($(this).data("submit-form"));
+    if (form) {
+      event.preventDefault();
+      form.submit();
+    }
+  });
+
   function initFabSelects(root) {
     var placeholder = $("#platform-i18n").data("select");
     $(root).find("select.my_select2").not(".filter-op").each(function () {

@@ -30,7 +30,7 @@ def test_log_in_switch_language_and_log_out(open_session, live_server):
     assert "工作人员" in page.inner_text(".panel-title >> nth=0")
 
     page.click(".navbar-right .dropdown:has(.fa-user) > a.dropdown-toggle")
-    page.click("a[href*='logout']")
+    page.click("a[data-submit-form='logout-form']")
     page.wait_for_load_state()
     assert page.locator(".navbar-right").get_by_text("登录").count() == 1
     page.goto("/personview/list/")

@@ -13,15 +13,13 @@ millisecond per row. Here:
 A record that did not pass ``prepare`` is refused by ``insert_prepared``: nothing reaches the table unchecked.
 """
 
-from functools import cache
-
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.audit import actor_context, append_events, creation_changes, current_batch, event_row, lock_chain
 from app.row_insert import insert_rows
 from app.scope import current_scope, current_user_id
-from app.session_rules import apply_rules
+from app.session_rules import apply_rules, python_defaults
 
 #: set on a record that passed ``prepare``
 PREPARED = "_bulk_prepared"
@@ -43,22 +41,11 @@ def new_record(model, values: dict):
 
 
 def fill_defaults(item) -> None:
-    """The Python-side column defaults, as the INSERT of a flush would apply them."""
+    """The Python-side column defaults, callable ones included, as the INSERT of a flush would apply them."""
     values = item.__dict__
-    for key, default in _defaults_of(type(item)):
+    for key, default in python_defaults(type(item)):
         if values.get(key) is None:
             values[key] = default.arg if default.is_scalar else default.arg(None)
-
-
-@cache
-def _defaults_of(model) -> tuple:
-    return tuple(
-        (column.key, column.default)
-        for column in model.__table__.columns
-        if column.default is not None
-        and not column.primary_key
-        and (column.default.is_scalar or column.default.is_callable)
-    )
 
 
 def prepare(session: Session, item, scope=None) -> dict:

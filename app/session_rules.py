@@ -11,7 +11,7 @@ Before a flush, for each new or changed domain record this hook:
 
 import re
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
@@ -73,24 +73,37 @@ def _segment_syllables(words: str) -> tuple[str, ...]:
 def _text_problems(item, is_new: bool) -> dict:
     """{column: message} for the text columns this flush sets to a value with forbidden characters."""
     state = inspect(item)
-    keys = state.mapper.column_attrs.keys() if is_new else list(state.committed_state)
+    values = state.dict  # what is set, read without the attribute machinery (an unset column is no text)
+    keys = values.keys() if is_new else state.committed_state.keys()
+    columns = state.mapper.column_attrs
     return {
         key: CONTROL_CHARACTERS_MESSAGE
-        for key in keys
-        if isinstance(value := getattr(item, key, None), str) and FORBIDDEN_CHARACTERS.search(value)
+        for key in list(keys)
+        if key in columns and isinstance(value := values.get(key), str) and FORBIDDEN_CHARACTERS.search(value)
     }
+
+
+@cache
+def python_defaults(model) -> tuple:
+    """(attribute, default) for each column of ``model`` with a Python-side default (scalar or
+    callable), primary keys left out: what an INSERT would fill in."""
+    return tuple(
+        (attr.key, attr.columns[0].default)
+        for attr in inspect(model).column_attrs
+        if attr.columns[0].default is not None
+        and not attr.columns[0].primary_key
+        and (attr.columns[0].default.is_scalar or attr.columns[0].default.is_callable)
+    )
 
 
 def _column_defaults(item) -> None:
     """A new record's unset columns take their plain (non-callable) defaults before the rules run:
     SQLAlchemy would only fill them in at INSERT, after ``validate()`` refused the missing value
     (a meeting posted through the API without a status is a draft, not "choose a status")."""
-    for attr in inspect(type(item)).column_attrs:
-        default = attr.columns[0].default
-        if attr.key == "version" or default is None or not default.is_scalar:
-            continue
-        if getattr(item, attr.key) is None:
-            setattr(item, attr.key, default.arg)
+    values = item.__dict__
+    for key, default in python_defaults(type(item)):
+        if key != "version" and default.is_scalar and values.get(key) is None:
+            setattr(item, key, default.arg)
 
 
 def _stamp(item, user_id, is_new: bool) -> None:

@@ -3,7 +3,7 @@ shared resources integrated into the platform's facilities (共享资源)."""
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, or_, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, case, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import Choices
@@ -86,6 +86,11 @@ class ServiceItem(RecordMixin, Model):
 
     def __str__(self) -> str:
         return localized(self.name, self.name_en)
+
+    @classmethod
+    def centralized_count(cls):
+        """How many of the rows counted are handled in the center (进驻), for the centralization rate."""
+        return func.sum(case((cls.centralized.is_(True), 1), else_=0))
 
     def validate(self, session) -> dict:
         errors = {}

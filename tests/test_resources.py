@@ -85,11 +85,13 @@ def test_purchase_stages_move_one_at_a_time_and_close_only_after_evaluation(clie
     )
     assert done.status_code == 200
     events = db.session.scalars(
-        select(AuditEvent).where(
+        select(AuditEvent)
+        .where(
             AuditEvent.entity_type == "PurchasedService",
             AuditEvent.entity_id == str(project.id),
             AuditEvent.action == "transition",
         )
+        .order_by(AuditEvent.id)
     ).all()
     assert [json.loads(e.changes)["stage"]["new"] for e in events][-2:] == ["evaluation", "closed"]
 

@@ -10,6 +10,7 @@ from sqlalchemy import case, func
 from app.datamodel import ScopedSQLAInterface
 from app.extensions import db
 from app.scope import ScopeViolation
+from app.services import dashboard
 from models import (
     Department,
     Facility,
@@ -169,8 +170,8 @@ class ServiceItemView(PlatformModelView):
         """The centralization rate (进驻率) overall and per department, items per level, and the items whose
         promised limit shortens the legal one the most: all from SQL aggregates within scope."""
         interface = ScopedSQLAInterface(ServiceItem)
-        centralized = func.sum(case((ServiceItem.centralized.is_(True), 1), else_=0))
-        total, inside = interface.restrict(db.session.query(func.count(ServiceItem.id), centralized)).one()
+        centralized = ServiceItem.centralized_count()
+        overall = dashboard.centralization()
         per_department = (
             interface.restrict(
                 db.session.query(Department.name, Department.name_en, func.count(ServiceItem.id), centralized)
@@ -194,9 +195,9 @@ class ServiceItemView(PlatformModelView):
         return self.render_template(
             "platform/catalog_overview.html",
             title=_l("Service catalog overview"),
-            total=int(total or 0),
-            inside=int(inside or 0),
-            rate=round(100.0 * int(inside or 0) / int(total), 1) if total else 0.0,
+            total=overall.whole,
+            inside=overall.part,
+            rate=overall.value,
             per_department=[
                 {
                     "name": localized(name, name_en),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import case, func
+from sqlalchemy import func
 
 from app.datamodel import ScopedSQLAInterface
 from app.extensions import appbuilder, db
@@ -100,8 +100,7 @@ def centralization() -> Figure | None:
     """The centralization rate (进驻率): the share of service items handled in the center."""
     if not may_read("ServiceItem"):
         return None
-    inside = func.sum(case((ServiceItem.centralized.is_(True), 1), else_=0))
-    total, centralized = scoped_query(ServiceItem, func.count(), inside).one()
+    total, centralized = scoped_query(ServiceItem, func.count(), ServiceItem.centralized_count()).one()
     total, centralized = int(total or 0), int(centralized or 0)
     rate = round(100.0 * centralized / total, 1) if total else 0.0
     return Figure("centralization", "", rate, url_for("ServiceItemView.overview"), part=centralized, whole=total)

@@ -16,6 +16,7 @@ import json
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from flask import g, has_app_context, has_request_context, request
 from flask_appbuilder.security.sqla.models import Group, Role, User
@@ -113,8 +114,14 @@ def actor_context() -> dict:
 
 
 # ----- values -------------------------------------------------------------------
+#: types that JSON renders as they are (checked first: most values are text, numbers or None)
+JSON_NATIVE_TYPES = frozenset({str, int, bool, float, type(None)})
+
+
 def plain(value):
     """A JSON-safe rendering of a column value."""
+    if type(value) in JSON_NATIVE_TYPES:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -147,14 +154,21 @@ def is_audited(obj) -> bool:
     return isinstance(obj, (RecordMixin, *SECURITY_MODELS))
 
 
+@cache
+def recorded_columns(model) -> tuple:
+    """The keys of the columns whose values an event records, in the mapper's order."""
+    return tuple(
+        attr.key for attr in inspect(model).column_attrs if attr.key not in IGNORED_COLUMNS and attr.key != "id"
+    )
+
+
 def _column_changes(obj, state, new: bool) -> dict:
     changes = {}
     if new:  # a new row: its values as set, read straight from its state (imports write many)
         values = state.dict
-        for attr in state.mapper.column_attrs:
-            key = attr.key
+        for key in recorded_columns(type(obj)):
             value = values.get(key)
-            if value is None or key in IGNORED_COLUMNS or key == "id":
+            if value is None:
                 continue
             changes[key] = {"changed": True} if key in SECRET_COLUMNS else {"old": None, "new": shown(key, value)}
         return changes

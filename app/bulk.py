@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.audit import actor_context, append_events, creation_changes, current_batch, event_row, lock_chain
 from app.row_insert import insert_rows
 from app.scope import current_scope, current_user_id
-from app.session_rules import apply_rules, python_defaults
+from app.session_rules import apply_rules, column_keys, python_defaults
 
 #: set on a record that passed ``prepare``
 PREPARED = "_bulk_prepared"
@@ -34,9 +34,10 @@ def new_record(model, values: dict):
 
     It is built without the constructor's attribute events: no session ever tracks it (the bulk
     insert writes its values), and at a few dozen attributes a row those events cost more than
-    its validation. Reading its attributes works as on any transient record."""
+    its validation. Its columns that ``values`` leaves out hold None, as they would read on any
+    transient record, so that reading them doesn't go through the attribute's loaders."""
     item = model.__mapper__.class_manager.new_instance()
-    item.__dict__.update(values)
+    item.__dict__.update(dict.fromkeys(column_keys(model)), **values)
     return item
 
 
@@ -69,8 +70,8 @@ def insert_prepared(session: Session, items: list) -> None:
     for item in items:
         if type(item) is not model or not getattr(item, PREPARED, False):
             raise NotPrepared(type(item).__name__)
-        item.version = 1  # what the optimistic-lock counter starts at on an ORM insert
-        values = item.__dict__
+        values = item.__dict__  # untracked records: their values are set directly
+        values["version"] = 1  # what the optimistic-lock counter starts at on an ORM insert
         rows.append({column: values.get(key) for key, column in columns})
     connection = session.connection()
     lock_chain(connection)  # the write lock first: on SQLite, no other writer can take ids until commit
@@ -81,7 +82,7 @@ def insert_prepared(session: Session, items: list) -> None:
     batch = current_batch()
     events = []
     for item, row in zip(items, rows, strict=True):
-        item.id = row["id"]
+        item.__dict__["id"] = row["id"]
         events.append(event_row(item, "create", creation_changes(item), context, batch))
     append_events(connection, events)
 

@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache, lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, inspect
+from sqlalchemy import String, event, inspect
 from sqlalchemy.orm import Session
 
 from models import Person, Transfer
@@ -63,23 +63,43 @@ def _pinyin_engine():
 def _segment_syllables(words: str) -> tuple[str, ...]:
     """The syllables of one segment, as ``lazy_pinyin`` gives them: pypinyin converts each segment
     on its own, and names share their segments (surnames, given-name characters), so each
-    segment is converted once."""
+    segment is converted once. A segment without Chinese characters (the digits of "测试12")
+    stays as it is, as pypinyin would leave it, without a second segmentation."""
     from pypinyin import Style
+    from pypinyin.constants import RE_HANS
 
+    if not RE_HANS.match(words):
+        return (NOT_HAN + words,)
     converted = _pinyin_engine().pinyin(words, style=Style.NORMAL, heteronym=False, errors=_not_han, strict=True)
     return tuple(syllable for readings in converted for syllable in readings)
+
+
+@cache
+def column_keys(model) -> frozenset:
+    """The keys of ``model``'s column attributes."""
+    return frozenset(attr.key for attr in inspect(model).column_attrs)
+
+
+@cache
+def text_column_keys(model) -> frozenset:
+    """The keys of ``model``'s text columns (String, Text and their kinds)."""
+    return frozenset(attr.key for attr in inspect(model).column_attrs if isinstance(attr.columns[0].type, String))
 
 
 def _text_problems(item, is_new: bool) -> dict:
     """{column: message} for the text columns this flush sets to a value with forbidden characters."""
     state = inspect(item)
     values = state.dict  # what is set, read without the attribute machinery (an unset column is no text)
-    keys = values.keys() if is_new else state.committed_state.keys()
-    columns = state.mapper.column_attrs
+    keys = text_column_keys(type(item))
+    if not is_new:
+        keys = keys.intersection(state.committed_state)
+    texts = [value for key in keys if (value := values.get(key)) is not None]
+    if not texts or not FORBIDDEN_CHARACTERS.search("".join(map(str, texts))):
+        return {}  # the usual case: one search over all of the record's text
     return {
         key: CONTROL_CHARACTERS_MESSAGE
-        for key in list(keys)
-        if key in columns and isinstance(value := values.get(key), str) and FORBIDDEN_CHARACTERS.search(value)
+        for key in keys
+        if isinstance(value := values.get(key), str) and FORBIDDEN_CHARACTERS.search(value)
     }
 
 
@@ -96,27 +116,38 @@ def python_defaults(model) -> tuple:
     )
 
 
-def _column_defaults(item) -> None:
+def _assigner(item):
+    """How the rules set a column of ``item``: through the attribute for a record a session tracks,
+    so that its flush sees the change; straight into the values of an untracked one (a record of
+    the bulk insert, which writes its values itself and keeps no history)."""
+    if inspect(item).session_id is None:
+        return item.__dict__.__setitem__
+    return lambda key, value: setattr(item, key, value)
+
+
+def _column_defaults(item, assign) -> None:
     """A new record's unset columns take their plain (non-callable) defaults before the rules run:
     SQLAlchemy would only fill them in at INSERT, after ``validate()`` refused the missing value
     (a meeting posted through the API without a status is a draft, not "choose a status")."""
     values = item.__dict__
     for key, default in python_defaults(type(item)):
         if key != "version" and default.is_scalar and values.get(key) is None:
-            setattr(item, key, default.arg)
+            assign(key, default.arg)
 
 
 def _stamp(item, user_id, is_new: bool) -> None:
     now = utcnow()
+    assign = _assigner(item)
+    values = item.__dict__
     if is_new:
-        _column_defaults(item)
-        item.created_at = item.created_at or now
-        item.created_by_id = item.created_by_id or user_id
-    item.updated_at = now
-    item.updated_by_id = user_id
+        _column_defaults(item, assign)
+        assign("created_at", values.get("created_at") or now)
+        assign("created_by_id", values.get("created_by_id") or user_id)
+    assign("updated_at", now)
+    assign("updated_by_id", user_id)
     for column in item.__pinyin_columns__:
         if is_new or column in inspect(item).committed_state:
-            setattr(item, f"{column}_pinyin", pinyin_key(getattr(item, column)))
+            assign(f"{column}_pinyin", pinyin_key(getattr(item, column)))
 
 
 def _department_change(person: Person):
@@ -182,8 +213,8 @@ def before_flush(session: Session, flush_context, instances) -> None:
                         transferred_on=date.today(),
                         reason=item.transfer_reason,
                     )
-                    _stamp(transfer, user_id, True)
                     session.add(transfer)
+                    _stamp(transfer, user_id, True)
     if errors:
         raise RecordInvalid(errors)
     for item in session.deleted:

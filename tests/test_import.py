@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from app import bulk
+from app import bulk, row_insert
 from app.audit import verify_chain
 from app.extensions import db
 from app.services import importer
@@ -123,6 +123,25 @@ def test_confirm_writes_chunk_by_chunk_in_one_batch(client, session, monkeypatch
     person = one(Person, name="戊4")
     assert (person.version, person.name_pinyin, person.hired_on.isoformat()) == (1, "wu4 w4", "2021-03-05")
     assert person.created_by_id == one(PlatformUser, username="staff").id and person.status == "on_duty"
+
+
+def test_rows_split_over_several_insert_statements_are_all_stored_and_searchable(client, session, monkeypatch):
+    """On SQLite a chunk is written as multi-row INSERTs of a few hundred rows each: every row of
+    every statement is stored with its own id, audited, and found by the name search."""
+    monkeypatch.setattr(row_insert, "SQLITE_ROWS_PER_STATEMENT", 2)
+    login(client, "staff")
+    content = person_csv(*[f"辛{i},{new_id(70 + i)},龙泉街道便民服务中心,志愿者,," for i in range(5)])
+    confirm(client, "persons", upload(client, "persons", content).get_data(as_text=True))
+    people = db.session.scalars(select(Person).where(Person.name.like("辛%")).order_by(Person.id)).all()
+    assert [p.name for p in people] == [f"辛{i}" for i in range(5)]
+    assert [p.id_number for p in people] == [new_id(70 + i) for i in range(5)]
+    created = db.session.scalars(
+        select(AuditEvent.entity_id).where(AuditEvent.entity_type == "Person", AuditEvent.action == "create")
+    ).all()
+    assert {str(p.id) for p in people} <= set(created)
+    assert verify_chain(db.session.connection())[0]
+    page = client.get("/personview/list/?_flt_0_name=xin4").get_data(as_text=True)
+    assert "辛4" in page and "辛3" not in page
 
 
 def test_a_bulk_inserted_record_is_audited_like_a_saved_one(client, session):

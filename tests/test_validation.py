@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.session_rules import NOT_HAN, pinyin_key
 from models import Booking, Department, Facility, Person, Region, Transfer
 from models.validation import (
     RecordInvalid,
@@ -171,6 +172,32 @@ def test_valid_person_is_saved_with_pinyin_key(client, session):
     person = one(Person, id_number=VALID_ID)
     assert person.name_pinyin == "liqiang lq"
     assert person.created_by_id is not None and person.version == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "王伟",
+        "测试12",
+        "张三 Li",
+        "欧阳娜娜",
+        "成都市龙泉驿区",
+        "A-01室",
+        "12345",
+        "  空格 ",
+        "重庆",
+        "银行行长",
+        "〇号",
+    ],
+)
+def test_pinyin_key_is_what_lazy_pinyin_gives(text):
+    """The cached, segment-by-segment conversion gives pypinyin's own ``lazy_pinyin`` result."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chunk: [NOT_HAN + chunk])
+    full = "".join(s.removeprefix(NOT_HAN) for s in syllables).lower()
+    initials = "".join(s[1:] if s.startswith(NOT_HAN) else s[:1] for s in syllables).lower()
+    assert pinyin_key(text) == f"{full} {initials}".replace("  ", " ")
 
 
 @pytest.mark.parametrize("term", ["王伟", "wangwei", "ww"])

@@ -107,6 +107,9 @@ def a_date(value):
     if isinstance(value, date):
         return value
     value = str(value).strip()
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":  # 2026-11-27, the usual way: read directly
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(value)
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(value, fmt).date()

@@ -13,13 +13,15 @@ millisecond per row. Here:
 A record that did not pass ``prepare`` is refused by ``insert_prepared``: nothing reaches the table unchecked.
 """
 
+from functools import cache
+
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.audit import actor_context, append_events, creation_changes, current_batch, event_row, lock_chain
 from app.row_insert import insert_rows
 from app.scope import current_scope, current_user_id
-from app.session_rules import apply_rules, column_keys, python_defaults
+from app.session_rules import apply_rules, python_defaults
 
 #: set on a record that passed ``prepare``
 PREPARED = "_bulk_prepared"
@@ -27,6 +29,12 @@ PREPARED = "_bulk_prepared"
 
 class NotPrepared(Exception):
     """``insert_prepared`` was given a record that did not pass ``prepare``."""
+
+
+@cache
+def column_keys(model) -> tuple:
+    """The keys of ``model``'s column attributes."""
+    return tuple(attr.key for attr in inspect(model).column_attrs)
 
 
 def new_record(model, values: dict):

@@ -75,12 +75,6 @@ def _segment_syllables(words: str) -> tuple[str, ...]:
 
 
 @cache
-def column_keys(model) -> frozenset:
-    """The keys of ``model``'s column attributes."""
-    return frozenset(attr.key for attr in inspect(model).column_attrs)
-
-
-@cache
 def text_column_keys(model) -> frozenset:
     """The keys of ``model``'s text columns (String, Text and their kinds)."""
     return frozenset(attr.key for attr in inspect(model).column_attrs if isinstance(attr.columns[0].type, String))
@@ -93,8 +87,8 @@ def _text_problems(item, is_new: bool) -> dict:
     keys = text_column_keys(type(item))
     if not is_new:
         keys = keys.intersection(state.committed_state)
-    texts = [value for key in keys if (value := values.get(key)) is not None]
-    if not texts or not FORBIDDEN_CHARACTERS.search("".join(map(str, texts))):
+    texts = [value for key in keys if isinstance(value := values.get(key), str)]
+    if not texts or not FORBIDDEN_CHARACTERS.search("".join(texts)):
         return {}  # the usual case: one search over all of the record's text
     return {
         key: CONTROL_CHARACTERS_MESSAGE

@@ -88,8 +88,10 @@ def configure_sqlite(engine) -> None:
 
 
 def configure_fab(app: Flask) -> None:
+    from . import rison_schemas
     from .extensions import appbuilder, csrf, db
 
+    rison_schemas.install()
     csrf.init_app(app)
     with app.app_context():
         appbuilder.init_app(app, db.session)

@@ -32,7 +32,9 @@ from models.validation import RecordInvalid, mask_id_number
 
 from .fields import AjaxSelectField, AjaxSelectMultipleField, ChoiceField, RegionField
 from .list_args import list_args_problem
+from .list_rows import draw_rows
 from .lookup import RelationLookupMixin
+from .search_widget import PlatformSearchWidget
 
 READ_METHODS = ("list", "show", "lookup", "children", "download", "api_read", "history", "export")
 WRITE_METHODS = ("add", "edit", "delete", "action", "action_post", "muldelete")
@@ -118,9 +120,12 @@ def may_see_full(column: str) -> bool:
 
 
 class PlatformListWidget(ListWidget):
-    """Flask-AppBuilder's list table, its row buttons built once per page (same HTML)."""
+    """Flask-AppBuilder's list table, its rows drawn in one pass (``views.list_rows``)."""
 
     template = "platform/widgets/list.html"
+
+    def __call__(self, **kwargs):
+        return super().__call__(draw_rows=draw_rows, **kwargs)
 
 
 class PlatformModelView(RelationLookupMixin, ModelView):
@@ -135,6 +140,7 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     method_permission_name = VIEW_PERMISSIONS
     page_size = 25
     list_widget = PlatformListWidget
+    search_widget = PlatformSearchWidget
 
     def __init__(self, **kwargs):
         self.label_columns = {**RECORD_LABELS, **(self.label_columns or {})}

@@ -37,6 +37,13 @@
     }
   });
 
+  // A list row's delete button: Flask-AppBuilder's confirmation dialog, with the row's link and
+  // the translated question from the button (one listener instead of a script per row).
+  $(document).on("click", "a[data-delete-url]", function (event) {
+    event.preventDefault();
+    new window.AdminActions().execute_single_delete($(this).data("delete-url"), $(this).data("confirmation"));
+  });
+
   function initFabSelects(root) {
     var placeholder = $("#platform-i18n").data("select");
     $(root).find("select.my_select2").not(".filter-op").each(function () {

@@ -47,3 +47,16 @@ def test_the_second_of_two_concurrent_edits_is_refused_with_a_clear_message(open
 
     assert "记录已更新" in save(staff)  # saving again applies the user's values over the newer record
     assert live_server.value("SELECT position FROM person WHERE id = :id", id=person_id) == "窗口负责人"
+
+
+def test_a_list_rows_delete_button_asks_then_moves_the_record_to_the_recycle_bin(open_session, live_server):
+    person_id = live_server.value("SELECT id FROM person WHERE name = '王芳'")
+    page = open_session("staff")
+    page.goto("/personview/list/?_flt_0_name=王芳")
+    page.click(f"a[data-delete-url='/personview/delete/{person_id}']")
+    page.wait_for_selector("#modal-confirm", state="visible")
+    assert "确定要删除这条记录吗？" in page.inner_text("#modal-confirm .modal-body")
+    assert live_server.value("SELECT deleted_at FROM person WHERE id = :id", id=person_id) is None  # asked first
+    submit(page, "#modal-confirm-ok")
+    assert page.locator(".alert-success").count()
+    assert live_server.value("SELECT deleted_at FROM person WHERE id = :id", id=person_id) is not None

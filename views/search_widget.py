@@ -1,0 +1,56 @@
+"""The search form above every list, its fixed parts drawn once per view and language.
+
+Flask-AppBuilder's search widget renders, on every list request, each search field's empty input,
+its label and the names of its filters ("包含", "等于", …), and hands them to ``AdminFilters`` as
+JSON. Those depend only on the view and the language, except for fields whose options come from
+a query (the security screens' role and permission selects), so a view whose search fields are
+all fixed (text, dates, flags, choices, AJAX relation selects) keeps that JSON per language. The
+active filters are read from the request each time.
+"""
+
+from flask import current_app
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.widgets import SearchWidget
+from flask_babel import get_locale
+from jinja2.utils import htmlsafe_json_dumps
+
+#: (route base, locale) → (label_columns, form_fields, search_filters) as JSON, for fixed forms
+_FIXED_PARTS: dict = {}
+
+
+def _as_json(value):
+    return htmlsafe_json_dumps(value, dumps=current_app.json.dumps)
+
+
+class PlatformSearchWidget(SearchWidget):
+    """The list's search form; its labels, empty fields and filter names kept per language."""
+
+    template = "platform/widgets/search.html"
+
+    def __call__(self, **kwargs):
+        args = self.template_args
+        key = (args["route_base"], str(get_locale()))
+        parts = _FIXED_PARTS.get(key)
+        if parts is None:
+            parts = self._fixed_parts()
+            form = args["form"]
+            if not any(isinstance(form[column], QuerySelectField) for column in args["include_cols"]):
+                _FIXED_PARTS[key] = parts
+        label_columns, labels_json, fields_json, filters_json = parts
+        kwargs.update(
+            label_columns=label_columns,
+            label_columns_json=labels_json,
+            form_fields_json=fields_json,
+            search_filters_json=filters_json,
+            active_filters_json=_as_json(self.filters.get_filters_values_tojson()),
+        )
+        return super(SearchWidget, self).__call__(**kwargs)
+
+    def _fixed_parts(self) -> tuple:
+        """What Flask-AppBuilder's widget works out from the form: labels, fields and filter names."""
+        form, include_cols = self.template_args["form"], self.template_args["include_cols"]
+        filters_by_column = self.filters.get_search_filters()
+        label_columns = {column: str(form[column].label.text) for column in include_cols}
+        form_fields = {column: form[column]() for column in include_cols}
+        search_filters = {column: [str(flt.name) for flt in filters_by_column[column]] for column in include_cols}
+        return label_columns, _as_json(label_columns), _as_json(form_fields), _as_json(search_filters)

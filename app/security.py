@@ -23,7 +23,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import current_user as current_user_jwt
 from flask_login import current_user
-from sqlalchemy import String, cast, literal, select, union_all
+from sqlalchemy import String, bindparam, cast, literal, select, union_all
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
@@ -345,17 +345,28 @@ class PlatformSecurityManager(SecurityManager):
             .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
         )
 
+    def _grants_statement(self):
+        """The permissions and data scopes of the roles bound as ``role_ids``, as one statement,
+        built once (its compiled form is then cached by SQLAlchemy)."""
+        statement = getattr(self, "_built_grants_statement", None)
+        if statement is None:
+            role_ids = bindparam("role_ids", expanding=True)
+            permissions = (
+                self._permission_pairs(literal("permission"))
+                .where(assoc_permissionview_role.c.role_id.in_(role_ids))
+                .distinct()
+            )
+            scopes = select(literal("scope"), cast(RoleDataScope.role_id, String), RoleDataScope.scope).where(
+                RoleDataScope.role_id.in_(role_ids)
+            )
+            statement = self._built_grants_statement = union_all(permissions, scopes)
+        return statement
+
     def _read_grants(self, role_ids: tuple) -> "RoleGrants":
-        permissions = (
-            self._permission_pairs(literal("permission"))
-            .where(assoc_permissionview_role.c.role_id.in_(role_ids))
-            .distinct()
-        )
-        scopes = select(literal("scope"), cast(RoleDataScope.role_id, String), RoleDataScope.scope).where(
-            RoleDataScope.role_id.in_(role_ids)
-        )
+        # through the session's connection, on its transaction: a Core statement needs no ORM step
+        rows = self.session.connection().execute(self._grants_statement(), {"role_ids": list(role_ids)})
         pairs, data_scopes = set(), {}
-        for kind, first, second in self.session.execute(union_all(permissions, scopes)):
+        for kind, first, second in rows:
             if kind == "permission":
                 pairs.add((first, second))
             else:

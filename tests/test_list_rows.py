@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from flask_appbuilder.models.filters import BaseFilterConverter
 from flask_appbuilder.widgets import SearchWidget
 from flask_babel import force_locale
 
@@ -113,3 +114,19 @@ def test_the_search_form_hands_over_what_flask_appbuilders_does_and_the_requests
         assert active == [["name", filter_names["name"][2], ["王"]]]
     assert labels["name"] == {"zh": "姓名", "en": "Full name"}[lang]
     assert filter_arguments(client.get("/personview/list/").get_data(as_text=True))[3] == []
+
+
+def test_a_list_request_reuses_the_columns_filter_objects(client, session, monkeypatch):
+    """Each filter set of a request (the view's, the joined one, the count's and the rows') shares
+    the filter objects worked out for the view's datamodel, and still filters."""
+    login(client, "staff")
+    client.get("/personview/list/?_flt_2_name=王")
+    conversions = []
+    real_convert = BaseFilterConverter.convert
+    monkeypatch.setattr(
+        BaseFilterConverter, "convert", lambda self, column: conversions.append(column) or real_convert(self, column)
+    )
+    page = client.get("/personview/list/?_flt_2_name=王伟").get_data(as_text=True)
+    assert conversions == []
+    names = re.findall(r"<td>([^<]*)</td><td>(?:男|女)</td>", page)
+    assert names and all("王伟" in name for name in names)

@@ -179,3 +179,29 @@ def test_view_menu_names_stay_codes_with_their_translation(as_admin, session):
     page = as_admin.get("/viewmenus/list/?psize_PlatformViewMenuView=100").get_data(as_text=True)
     assert "<td>Persons（工作人员）</td>" in page
     assert "<td>Security</td>" not in page
+
+
+def test_a_permission_or_scope_taken_from_a_role_applies_at_the_next_request(client, session):
+    """The permission set is read at every request, never kept from an earlier one."""
+    from sqlalchemy import select
+
+    from app.extensions import appbuilder as ab
+    from app.extensions import db
+    from models import RoleDataScope
+
+    login(client, "staff")
+    assert client.get("/personview/list/").status_code == 200
+    role = ab.sm.find_role("DeptStaff")
+    read_persons = ab.sm.find_permission_view_menu("can_read", "Person")
+    role.permissions.remove(read_persons)
+    db.session.commit()
+    assert client.get("/personview/list/").status_code != 200
+
+    role.permissions.append(read_persons)
+    db.session.commit()
+    assert "<td>王伟</td>" in client.get("/personview/list/?_flt_2_name=王伟").get_data(as_text=True)
+    scope = db.session.scalar(select(RoleDataScope).filter_by(role_id=role.id)) or RoleDataScope(role_id=role.id)
+    scope.scope = "self"  # own records only: the demo persons were not created by the staff user
+    db.session.add(scope)
+    db.session.commit()
+    assert "<td>王伟</td>" not in client.get("/personview/list/?_flt_2_name=王伟").get_data(as_text=True)

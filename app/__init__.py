@@ -53,11 +53,11 @@ def init_proxy(app: Flask) -> None:
 
 
 def setup_db(app: Flask) -> None:
-    from . import audit, session_rules
-    from .extensions import db, migrate
+    from . import audit, schema_migrations, session_rules
+    from .extensions import db
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
+    app.cli.add_command(schema_migrations.MigrationCommands())
     session_rules.install()  # business rules first: only valid changes reach the audit log
     audit.install()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

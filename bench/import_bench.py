@@ -71,10 +71,10 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/bench.db"
     os.environ["DATABASE_URL"] = url
     from flask import g
-    from flask_migrate import upgrade
 
     from app import create_app
     from app.extensions import appbuilder, db
+    from app.schema_migrations import upgrade
     from app.services import importer
     from app.services.demo_data import load_demo_data
 

@@ -101,9 +101,8 @@ def recreate_postgres_database(database_url: str, keep: bool) -> bool:
 
 def init_schema(app) -> None:
     """Migrate to the head, rebuild the built-in roles, and load the demo data once."""
-    from flask_migrate import upgrade
-
     from app.extensions import appbuilder, db
+    from app.schema_migrations import upgrade
     from app.services.demo_data import load_demo_data
 
     with app.app_context():

@@ -5,11 +5,11 @@ import os
 import tempfile
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
+from app.schema_migrations import upgrade
 from config import TestConfig
 
 DEMO_PASSWORD = "demo-Pass-2026"

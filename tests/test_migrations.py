@@ -71,3 +71,36 @@ def test_upgrade_downgrade_upgrade_round_trip(scratch_database_url):
         diff = compare_metadata(context, models.Model.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
     engine.dispose()
+
+
+def test_a_web_worker_loads_neither_the_migration_tools_nor_the_spreadsheet_libraries(scratch_database_url):
+    """A worker that serves pages never migrates or reads a workbook: Flask-Migrate (with Alembic,
+    Mako, Pygments), openpyxl and charset-normalizer load when first used, not with the app."""
+    _flask_db(scratch_database_url, "upgrade")
+    script = (
+        "import sys; from app import create_app; app = create_app(); client = app.test_client(); "
+        "assert client.get('/login/').status_code == 200; "
+        "print(' '.join(m for m in ('flask_migrate', 'alembic', 'mako', 'pygments', 'openpyxl', "
+        "'charset_normalizer') if m in sys.modules))"
+    )
+    env = {**os.environ, "DATABASE_URL": scratch_database_url, "APP_ENV": "dev"}
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == ""
+
+
+def test_flask_db_keeps_flask_migrates_options(scratch_database_url):
+    _flask_db(scratch_database_url, "-d", MIGRATIONS, "upgrade")
+    env = {**os.environ, "DATABASE_URL": scratch_database_url, "APP_ENV": "dev", "FLASK_APP": "run.py"}
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-m", "flask", "db", "current"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "(head)" in result.stdout

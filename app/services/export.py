@@ -13,7 +13,6 @@ from datetime import datetime
 
 from defusedcsv import csv
 from flask import Response
-from openpyxl import Workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: characters XML 1.0 (and so a worksheet) can't hold: a cell with one would make the file unreadable
@@ -52,6 +51,8 @@ def xlsx_cell(value):
 
 
 def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], title: str = "export") -> bytes:
+    from openpyxl import Workbook  # loaded by the first XLSX, not by every worker (6 MB)
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "export")
     sheet.append([xlsx_cell(h) for h in headers])

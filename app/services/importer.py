@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from charset_normalizer import from_bytes
 from flask import current_app, g
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app import bulk
@@ -301,6 +299,8 @@ def detect_encoding(head: bytes) -> str:
     except UnicodeDecodeError as error:
         if error.start >= len(head) - 3:  # a character cut at the end of the sample
             return "utf-8"
+    from charset_normalizer import from_bytes  # loaded by the first file that needs it (3 MB)
+
     best = from_bytes(head).best()
     if best is not None and best.encoding.lower().replace("-", "_") in ("gb2312", "gbk", "gb18030", "big5", "hz"):
         return "gb18030"
@@ -310,6 +310,8 @@ def detect_encoding(head: bytes) -> str:
 def rows_of(path: str, kind: str) -> Iterator[list]:
     """Every row of the file as a list of cell values, streamed."""
     if kind == "xlsx":
+        from openpyxl import load_workbook  # loaded by the first XLSX, not by every worker (6 MB)
+
         try:
             workbook = load_workbook(path, read_only=True, data_only=False)
         except Exception as error:  # noqa: BLE001 - any unreadable workbook gets the same clear answer
@@ -697,6 +699,8 @@ def template_rows(spec: ImportSpec) -> tuple[list[str], list[str]]:
 
 
 def template_xlsx(spec: ImportSpec) -> bytes:
+    from openpyxl import Workbook
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = spec.name

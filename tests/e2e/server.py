@@ -13,11 +13,11 @@ import sys
 import threading
 import time
 
-from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import appbuilder, db
+from app.schema_migrations import upgrade
 from app.services.demo_data import load_demo_data
 
 

@@ -21,6 +21,7 @@ def create_app(config=None) -> Flask:
     init_views(app)
     init_i18n(app)
     init_navbar(app)
+    init_assets(app)
     init_request_state(app)
     init_http_security(app)
     init_auth_hardening(app)
@@ -106,6 +107,12 @@ def init_views(app: Flask) -> None:
 
 def init_navbar(app: Flask) -> None:
     from .navbar import init_navbar as install
+
+    install(app)
+
+
+def init_assets(app: Flask) -> None:
+    from .assets import init_assets as install
 
     install(app)
 

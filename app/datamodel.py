@@ -129,9 +129,23 @@ class ScopedSQLAInterface(SQLAInterface):
         self.converted_filters = {}
         super().__init__(obj, session)
 
-    def apply_all(self, query, *args, **kwargs):
-        query = super().apply_all(query, *args, **kwargs)
-        if self.eager_relations:
+    def apply_all(
+        self,
+        query,
+        filters=None,
+        order_column="",
+        order_direction="",
+        page=None,
+        page_size=None,
+        select_columns=None,
+        outer_default_load=False,
+    ):
+        """Flask-AppBuilder's query, with the eager relations joined, unless the caller named its
+        columns (a REST ``columns`` argument): Flask-AppBuilder then joins what they need itself."""
+        query = super().apply_all(
+            query, filters, order_column, order_direction, page, page_size, select_columns, outer_default_load
+        )
+        if self.eager_relations and not select_columns:
             query = query.options(*(self._eager_option(name) for name in self.eager_relations))
         return query
 

@@ -195,3 +195,14 @@ def test_the_html_scan():
     assert remote_urls_in_html('<script src="https://cdn.example.com/x.js"></script>') == ["https://cdn.example.com"]
     assert remote_urls_in_html("<link href='//fonts.example.com/css'>") == ["//fonts.example.com"]
     assert remote_urls_in_html('<svg xmlns="http://www.w3.org/2000/svg"></svg><a href="/x">1 // 2</a>') == []
+
+
+def test_asset_links_follow_the_mount_point(client):
+    """Asset links are remembered per file and per mount point (SCRIPT_NAME behind a proxy)."""
+    plain = client.get("/login/").get_data(as_text=True)
+    mounted = client.get("/login/", base_url="http://localhost/platform").get_data(as_text=True)
+    again = client.get("/login/").get_data(as_text=True)
+    assert 'href="/static/appbuilder/css/bootstrap.min.css"' in plain
+    assert 'href="/platform/static/appbuilder/css/bootstrap.min.css"' in mounted
+    assert 'src="/platform/static/js/platform.js' in mounted
+    assert 'href="/static/appbuilder/css/bootstrap.min.css"' in again

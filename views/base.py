@@ -518,6 +518,22 @@ class PlatformRestApi(ModelRestApi):
     page_size = 25
     max_page_size = 100
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.datamodel.eager_load(self.list_columns)
+
+    def _handle_columns_args(self, args, default_select_columns, default_response_columns):
+        """Without ``columns`` or ``select_columns`` in the request, the list reads whole records
+        with their many-to-one relations joined (``eager_load``), as the screens do: the same rows
+        in the same single statement, without Flask-AppBuilder building a column-by-column load
+        and an aliased join anew at every request."""
+        select_columns, response_columns = super()._handle_columns_args(
+            args, default_select_columns, default_response_columns
+        )
+        if not response_columns and select_columns == default_select_columns:
+            return [], []
+        return select_columns, response_columns
+
     def response_422(self, message=None):
         """Flask-AppBuilder's 422, with marshmallow's English field messages in the user's language."""
         from .api_messages import translated

@@ -179,11 +179,17 @@ def require_ok(response, what: str, url: str) -> None:
         raise SystemExit(f"ABORT: {what}: GET {url} answered {response.status_code}, expected 200.\n…{text[-160:]}")
 
 
-def time_get(client, url: str, requests: int, what: str, headers=None, log: StatementLog | None = None):
-    """``WARMUP`` untimed then ``requests`` timed GETs; returns the Timing and the last response."""
+def time_get(client, url: str, requests: int, what: str, headers=None, log: StatementLog | None = None,
+             floor=None):  # fmt: skip
+    """``WARMUP`` untimed then ``requests`` timed GETs; returns the Timing, the floor's Timing (or
+    None) and the last response. With ``floor`` (its test client and URL), each timed request of
+    the page is followed by one of its floor, so that both are timed in the same state of the
+    machine (a shared machine's speed drifts by half within minutes)."""
     for _ in range(WARMUP):
         require_ok(client.get(url, headers=headers), what, url)
-    timing = Timing([])
+        if floor is not None:
+            require_ok(floor[0].get(floor[1]), f"floor of {what}", floor[1])
+    timing, floor_timing = Timing([]), (Timing([]) if floor is not None else None)
     response = None
     for _ in range(requests):
         if log is not None:
@@ -197,7 +203,12 @@ def time_get(client, url: str, requests: int, what: str, headers=None, log: Stat
             timing.sql_counts.append(len(log.statements))
             timing.sql_ms.append(log.seconds * 1000)
             timing.statements = list(log.statements)
-    return timing, response
+        if floor is not None:
+            started = time.perf_counter()
+            floor_response = floor[0].get(floor[1])
+            floor_timing.samples_ms.append((time.perf_counter() - started) * 1000)
+            require_ok(floor_response, f"floor of {what}", floor[1])
+    return timing, floor_timing, response
 
 
 def login_form(client, username: str, password: str) -> None:
@@ -389,17 +400,18 @@ class Bench:
         requests = self.args.requests
         headers = api_token(self.client, *ADMIN) if page.api else None
         client = self.client_for(page.username)
-        timing, response = time_get(client, page.url, requests, page.label, headers, self.log)
-        if page.check:
-            page.check(response)
-        floor = None
+        self.log.clear()
+        first = client.get(page.url, headers=headers)  # tells the floor's order and size
+        require_ok(first, page.label, page.url)
         floor_url = page.floor_url
         if page.name == "sorted":
-            floor_url = f"/list?order={department_sort_of(timing.statements)}"
+            floor_url = f"/list?order={department_sort_of(list(self.log.statements))}"
         elif page.name == "rest":
-            floor_url = f"/api?order=id&limit={len(response.json['result'])}"
-        if floor_url:
-            floor, _floor_response = time_get(self.floor, floor_url, requests, f"floor of {page.label}")
+            floor_url = f"/api?order=id&limit={len(first.json['result'])}"
+        floor_pair = (self.floor, floor_url) if floor_url else None
+        timing, floor, response = time_get(client, page.url, requests, page.label, headers, self.log, floor_pair)
+        if page.check:
+            page.check(response)
         key = page.name if page.username == ADMIN[0] else f"{page.name}_{page.username}"
         self.details[key] = page_details(page, timing, floor, floor_url)
         if self.args.show_sql:

@@ -49,6 +49,7 @@ class Person(RecordMixin, Model):
             "ix_person_live_department_changed",
             "department_id",
             "updated_at",
+            "id",
             sqlite_where=text(LIVE),
             postgresql_where=text(LIVE),
         ),

@@ -130,3 +130,13 @@ def test_a_list_request_reuses_the_columns_filter_objects(client, session, monke
     assert conversions == []
     names = re.findall(r"<td>([^<]*)</td><td>(?:男|女)</td>", page)
     assert names and all("王伟" in name for name in names)
+
+
+def test_equal_values_that_print_differently_keep_their_own_cells():
+    from decimal import Decimal
+
+    from views.list_rows import draw_rows
+
+    rows = [{"amount": Decimal("1.0"), "flag": True}, {"amount": Decimal("1.00"), "flag": 1}]
+    html = draw_rows(rows, [1, 2], ["amount", "flag"], {}, "FundingView", None, False, False, False, None)
+    assert html == "<tr><td>1.0</td><td>True</td></tr><tr><td>1.00</td><td>1</td></tr>"

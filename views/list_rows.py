@@ -57,16 +57,21 @@ def _buttons(view_name: str, filters, can_show: bool, can_edit: bool, can_delete
     return "".join(parts)
 
 
+#: value types whose equal values always print alike (unlike Decimal("1.0") and Decimal("1.00"))
+REPEATABLE_TYPES = (str, int, bool, type(None))
+
+
 def _cell(drawn: dict, column: str, formatter, value) -> str:
-    """One escaped ``<td>``; formatters depend only on the value, so each distinct value of a
-    column is formatted (translated, masked) once per page."""
-    try:
-        return drawn[column, value]
-    except KeyError:
-        cell = drawn[column, value] = f"<td>{escape(formatter(value) if formatter else value)}</td>"
-        return cell
-    except TypeError:  # an unhashable value (the names of a many-to-many relation)
+    """One escaped ``<td>``. Formatters depend only on the value, so each distinct code or text of
+    a column is formatted (translated, masked) once per page."""
+    kind = type(value)
+    if kind not in REPEATABLE_TYPES:
         return f"<td>{escape(formatter(value) if formatter else value)}</td>"
+    key = (column, kind, value)
+    cell = drawn.get(key)
+    if cell is None:
+        cell = drawn[key] = f"<td>{escape(formatter(value) if formatter else value)}</td>"
+    return cell
 
 
 def draw_rows(

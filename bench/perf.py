@@ -11,8 +11,9 @@ Each page is requested in-process through the Flask test client as ``admin`` (lo
 login form, CSRF included): 3 warm-up requests, then ``--requests`` timed ones; server time is the
 wall time of ``client.get()``. SQL statements are counted per request on the app's engine. The floor
 of a page is one Core query for the same rows through a trivial template (``bench/floor.py``), timed
-the same way, each of its requests right after one of the page's. Persons are seeded by bulk Core inserts (``bench/seed.py``), gunicorn is measured by
-``bench/serve.py``. A page that does not answer 200, or a search that does not filter, aborts the run.
+the same way, each of its requests right after one of the page's. Persons are seeded by bulk Core
+inserts (``bench/seed.py``), gunicorn is measured by ``bench/serve.py``. A page that does not
+answer 200, or a search that does not filter, aborts the run.
 """
 
 import argparse

@@ -48,13 +48,15 @@ def scratch_database_url():
     admin.dispose()
 
 
-def _flask_db(url: str, *args: str) -> None:
-    """Run `flask db ...` in its own process, as an operator would (the app singletons stay untouched)."""
+def _flask_db(url: str, *args: str) -> str:
+    """Run `flask db ...` in its own process, as an operator would (the app singletons stay untouched);
+    returns what it printed."""
     env = {**os.environ, "DATABASE_URL": url, "APP_ENV": "dev", "FLASK_APP": "run.py"}
     result = subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "-m", "flask", "db", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
 
 
 def test_upgrade_downgrade_upgrade_round_trip(scratch_database_url):
@@ -93,14 +95,4 @@ def test_a_web_worker_loads_neither_the_migration_tools_nor_the_spreadsheet_libr
 
 def test_flask_db_keeps_flask_migrates_options(scratch_database_url):
     _flask_db(scratch_database_url, "-d", MIGRATIONS, "upgrade")
-    env = {**os.environ, "DATABASE_URL": scratch_database_url, "APP_ENV": "dev", "FLASK_APP": "run.py"}
-    result = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "flask", "db", "current"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "(head)" in result.stdout
+    assert "(head)" in _flask_db(scratch_database_url, "current")

@@ -54,13 +54,14 @@ def init_proxy(app: Flask) -> None:
 
 
 def setup_db(app: Flask) -> None:
-    from . import audit, schema_migrations, session_rules
+    from . import audit, schema_migrations, security_cache, session_rules
     from .extensions import db
 
     db.init_app(app)
     app.cli.add_command(schema_migrations.MigrationCommands())
     session_rules.install()  # business rules first: only valid changes reach the audit log
     audit.install()
+    security_cache.install()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
@@ -131,7 +132,8 @@ def init_i18n(app: Flask) -> None:
 
 
 def init_request_state(app: Flask) -> None:
-    """Per-request caches (data scope, audit actor, request id, permissions) start empty on every request."""
+    """Per-request caches (data scope, audit actor, request id, permissions, security token) start empty
+    on every request."""
     from flask import g
 
     @app.before_request
@@ -143,6 +145,9 @@ def init_request_state(app: Flask) -> None:
             "_role_grants",
             "_public_permissions",
             "_requester_permissions",
+            "_security_token",
+            "_subtrees",
+            "_login_user",  # Flask-Login's user of the request (tests reuse one app context)
         ):
             g.pop(key, None)
 

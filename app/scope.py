@@ -13,7 +13,6 @@ from sqlalchemy import false, inspect, or_, select
 from sqlalchemy.orm import object_session
 
 from models import Department
-from models.org import subtree_ids
 
 #: the scope of the three built-in roles; custom roles get theirs in the UI
 BUILTIN_ROLE_SCOPES = {"Admin": "all", "Supervisor": "all", "DeptStaff": "dept_and_below"}
@@ -164,7 +163,9 @@ def build_scope(session, user) -> DataScope:
     if kind in ("dept_and_below", "dept") and department_id is None:
         kind = "self"
     if kind == "dept_and_below":
-        ids = frozenset(subtree_ids(session, department_id))
+        from app.extensions import appbuilder
+
+        ids = appbuilder.sm.department_subtree(department_id)
     elif kind == "dept":
         ids = frozenset({department_id})
     else:

@@ -5,7 +5,9 @@ menus are translated. ``sync_roles`` rebuilds the three built-in roles from
 ``ROLE_PERMISSIONS``; roles that admins create in the UI are left alone.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from flask import abort, flash, g, has_request_context, redirect, url_for
 from flask_appbuilder import expose
@@ -28,11 +30,14 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
 from models import PlatformUser, RoleDataScope
+from models.org import subtree_ids, subtree_query
+from models.security import security_stamp
 from views.lookup import RelationLookupMixin
 
 from . import login_guard, passwords, sessions
 from .auth_views import AuthDBView, ResetMyPasswordView, ResetPasswordView, policy_password_field
 from .scope import BUILTIN_ROLE_SCOPES
+from .security_cache import SecurityCache
 
 READ, WRITE = "can_read", "can_write"
 #: seeing ID numbers in full is its own permission (a pseudo view, so view sync leaves it alone)
@@ -294,7 +299,7 @@ class RoleGrants:
     """What a set of roles grants: (permission, view) pairs, and the data scope set for each role."""
 
     permissions: frozenset
-    data_scopes: dict
+    data_scopes: Mapping
 
 
 class PlatformSecurityManager(SecurityManager):
@@ -312,7 +317,15 @@ class PlatformSecurityManager(SecurityManager):
     resetmypasswordview = ResetMyPasswordView
     resetpasswordview = ResetPasswordView
 
-    # ----- one query for the user, one for their permissions, per request ----------
+    # ----- the user and their permissions: kept between requests (app.security_cache) -----
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        self.kept = SecurityCache(self._read_stamp)
+
+    def requester_user(self, pk: int):
+        """The requester's user: the kept copy while the security stamp holds, else read."""
+        return self.kept.user(self.session, pk, self.get_user_by_id)
+
     def get_user_by_id(self, pk):
         """The user with their roles and their groups' roles, in one query."""
         user_model, group_model = self.user_model, self.group_model
@@ -325,14 +338,33 @@ class PlatformSecurityManager(SecurityManager):
             ],
         )
 
-    def role_grants(self, role_ids) -> "RoleGrants":
+    def role_grants(self, role_ids, department_id: int | None = None) -> "RoleGrants":
         """What the given roles grant: their (permission, view) pairs and their data scopes, read
-        in one query, once per request."""
+        in one query, once per request, or kept between requests while the security stamp holds.
+        With ``department_id``, the same query reads that department's subtree too (see
+        ``department_subtree``), when it is not kept yet."""
         key = tuple(sorted(set(role_ids)))
         cache = g.setdefault("_role_grants", {}) if has_request_context() else {}
         if key not in cache:
-            cache[key] = self._read_grants(key) if key else RoleGrants(frozenset(), {})
+            if not key:
+                cache[key] = RoleGrants(frozenset(), {})
+            else:
+                if department_id is not None and self.kept.peek(self.session, ("subtree", department_id)) is not None:
+                    department_id = None  # kept already
+                cache[key] = self.kept.value(
+                    self.session, ("grants", key), lambda: self._read_grants(key, department_id)
+                )
         return cache[key]
+
+    def department_subtree(self, department_id: int) -> frozenset:
+        """The ids of a department and all its descendants (``models.org.subtree_ids``), kept
+        between requests while the security stamp holds (the stamp follows the departments)."""
+        read_along = g.get("_subtrees", {}).get(department_id) if has_request_context() else None
+        if read_along is not None:
+            return read_along
+        return self.kept.value(
+            self.session, ("subtree", department_id), lambda: frozenset(subtree_ids(self.session, department_id))
+        )
 
     def _permission_pairs(self, *leading):
         """SELECT [leading…,] permission name, view name FROM the role–permission link table."""
@@ -346,8 +378,9 @@ class PlatformSecurityManager(SecurityManager):
         )
 
     def _grants_statement(self):
-        """The permissions and data scopes of the roles bound as ``role_ids``, as one statement,
-        built once (its compiled form is then cached by SQLAlchemy)."""
+        """The permissions and data scopes of the roles bound as ``role_ids``, and the subtree of
+        the department bound as ``department_id`` (none for -1), as one statement, built once (its
+        compiled form is then cached by SQLAlchemy)."""
         statement = getattr(self, "_built_grants_statement", None)
         if statement is None:
             role_ids = bindparam("role_ids", expanding=True)
@@ -359,19 +392,28 @@ class PlatformSecurityManager(SecurityManager):
             scopes = select(literal("scope"), cast(RoleDataScope.role_id, String), RoleDataScope.scope).where(
                 RoleDataScope.role_id.in_(role_ids)
             )
-            statement = self._built_grants_statement = union_all(permissions, scopes)
+            tree = subtree_query(bindparam("department_id"))
+            departments = select(literal("department"), cast(tree.c.id, String), literal(""))
+            statement = self._built_grants_statement = union_all(permissions, scopes, departments)
         return statement
 
-    def _read_grants(self, role_ids: tuple) -> "RoleGrants":
+    def _read_grants(self, role_ids: tuple, department_id: int | None = None) -> "RoleGrants":
         # through the session's connection, on its transaction: a Core statement needs no ORM step
-        rows = self.session.connection().execute(self._grants_statement(), {"role_ids": list(role_ids)})
-        pairs, data_scopes = set(), {}
+        parameters = {"role_ids": list(role_ids), "department_id": -1 if department_id is None else department_id}
+        rows = self.session.connection().execute(self._grants_statement(), parameters)
+        pairs, data_scopes, subtree = set(), {}, set()
         for kind, first, second in rows:
             if kind == "permission":
                 pairs.add((first, second))
-            else:
+            elif kind == "scope":
                 data_scopes[int(first)] = second
-        return RoleGrants(frozenset(pairs), data_scopes)
+            else:
+                subtree.add(int(first))
+        if department_id is not None:
+            self.kept.keep(self.session, ("subtree", department_id), frozenset(subtree))
+            if has_request_context():
+                g.setdefault("_subtrees", {})[department_id] = frozenset(subtree)
+        return RoleGrants(frozenset(pairs), MappingProxyType(data_scopes))
 
     def has_access(self, permission_name: str, view_name: str) -> bool:
         """Flask-AppBuilder's check, answered from the requester's permission set, which is worked
@@ -415,12 +457,15 @@ class PlatformSecurityManager(SecurityManager):
         return held
 
     def user_permissions(self, user) -> frozenset:
-        return self.role_permissions([role.id for role in self.get_user_roles(user)])
+        """The user's permissions, read with the subtree of their department (their data scope)."""
+        roles = [role.id for role in self.get_user_roles(user)]
+        return self.role_grants(roles, getattr(user, "department_id", None)).permissions
 
     def load_user(self, pk):
         """The session's user, unless inactive or the session predates a password change or
         deactivation (then the session ends)."""
-        user = super().load_user(pk)
+        user = self.requester_user(int(pk))
+        user = user if user is not None and user.is_active else None
         if user is not None and not sessions.session_is_current(user):
             sessions.end_session()
             return None
@@ -431,7 +476,7 @@ class PlatformSecurityManager(SecurityManager):
     def load_user_jwt(self, _jwt_header, jwt_data):
         """The token's user, unless inactive or the token predates a password change or deactivation."""
         g.pop("_requester_permissions", None)  # the requester is now the token's user
-        user = self.get_user_by_id(int(jwt_data["sub"]))
+        user = self.requester_user(int(jwt_data["sub"]))
         if user is None or not user.is_active or not sessions.token_is_current(user, jwt_data):
             return None
         g.user = user
@@ -454,20 +499,41 @@ class PlatformSecurityManager(SecurityManager):
 
     def is_item_public(self, permission_name, view_name) -> bool:
         """Whether anyone, signed in or not, may use this (the Public role's permissions, read
-        once per request in one query)."""
+        once per request with the security stamp, or in a query of their own)."""
         cache = g if has_request_context() else None
         held = getattr(cache, "_public_permissions", None)
+        if held is None and cache is not None and "_security_token" not in g:
+            self.kept.request_token(self.session)  # reads the Public role's permissions along
+            held = g.get("_public_permissions")
         if held is None:
-            role = self.role_model
-            query = (
-                self._permission_pairs()
-                .join(role, role.id == assoc_permissionview_role.c.role_id)
-                .where(role.name == self.auth_role_public)
-            )
-            held = frozenset(tuple(row) for row in self.session.execute(query))
+            held = frozenset(tuple(row) for row in self.session.execute(self._public_pairs()))
             if cache is not None:
                 cache._public_permissions = held
         return (permission_name, view_name) in held
+
+    def _public_pairs(self, *leading):
+        role = self.role_model
+        return (
+            self._permission_pairs(*leading)
+            .join(role, role.id == assoc_permissionview_role.c.role_id)
+            .where(role.name == self.auth_role_public)
+        )
+
+    def _read_stamp(self, session) -> str | None:
+        """The security stamp's token, read with the Public role's permissions: a request needs
+        both, and Flask-AppBuilder's API asks whether a call is public before it loads the user."""
+        statement = getattr(self, "_built_stamp_statement", None)
+        if statement is None:
+            token = select(literal("token"), security_stamp.c.token, literal("")).where(security_stamp.c.id == 1)
+            statement = self._built_stamp_statement = union_all(token, self._public_pairs(literal("public")))
+        found, public = None, set()
+        for kind, first, second in session.connection().execute(statement):
+            if kind == "token":
+                found = first
+            else:
+                public.add((first, second))
+        g._public_permissions = frozenset(public)
+        return found
 
     def role_permissions(self, role_ids) -> frozenset:
         """Every (permission, view) pair the given roles hold."""

@@ -144,6 +144,12 @@ def subtree_ids(session, root_id: int) -> set[int]:
     Deleted sub-departments are included: their records still belong to this
     department's staff, who may restore them from the recycle bin.
     """
-    tree = select(Department.id).where(Department.id == root_id).cte("tree", recursive=True)
-    tree = tree.union_all(select(Department.id).where(Department.parent_id == tree.c.id))
+    tree = subtree_query(root_id)
     return set(session.scalars(select(tree.c.id)))
+
+
+def subtree_query(root_id):
+    """The recursive CTE ``tree(id)`` of a department (``root_id``, a value or a bound parameter)
+    and all its descendants."""
+    tree = select(Department.id).where(Department.id == root_id).cte("tree", recursive=True)
+    return tree.union_all(select(Department.id).where(Department.parent_id == tree.c.id))

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .org import Department
@@ -48,3 +48,13 @@ class RoleDataScope(Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.scope}"
+
+
+#: one row whose token database triggers renew on every write to the security tables
+#: (app.security_cache keeps users and grants between requests while it holds)
+security_stamp = Table(
+    "security_stamp",
+    Model.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("token", String(32), nullable=False),
+)

@@ -260,6 +260,7 @@ def test_overdue_is_computed_from_today(client, session):
         board = client.get("/resolutions/?status=overdue").get_data(as_text=True)
         assert "完成辖区社会组织年检材料补齐工作" not in board
     with freeze_time(later.due_on + timedelta(days=1)):
+        login(client, "staff_jj")  # a session idle for longer than 30 minutes ends
         assert open_one.is_overdue(date.today()) and later.is_overdue(date.today())
         board = client.get("/resolutions/").get_data(as_text=True)
         rows = re.findall(r'<tr class="([^"]*)" id="resolution-(\d+)"', board)

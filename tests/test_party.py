@@ -151,8 +151,9 @@ def test_overdue_and_term_expiry_at_a_frozen_date(client, session):
     soon = rectification("丰富党员教育形式")
     joint = one(PartyOrganization, name="锦江区社会组织联合党支部")
     standalone = one(PartyOrganization, name="锦江区春熙社区志愿服务协会党支部")
-    login(client, "supervisor")
+    # signed in at each frozen date: a session idle for longer than 30 minutes ends
     with freeze_time(soon.deadline + timedelta(days=1)):
+        login(client, "supervisor")
         page = client.get("/partyoversight/overdue").get_data(as_text=True)
         assert late.problem in page and soon.problem in page
         assert "建立党费收缴公示制度" not in page  # rectified: not overdue
@@ -160,9 +161,11 @@ def test_overdue_and_term_expiry_at_a_frozen_date(client, session):
         assert 'id="overdue-count">2<' in coverage
         assert joint.name in coverage and standalone.name not in coverage.split("换届已到期的党组织")[-1]
     with freeze_time(late.deadline - timedelta(days=1)):
-        page = client.get("/partyoversight/overdue").get_data(as_text=True)
-        assert late.problem not in page
+        login(client, "supervisor")
+        response = client.get("/partyoversight/overdue")
+        assert response.status_code == 200 and late.problem not in response.get_data(as_text=True)
     with freeze_time(standalone.term_ends_on + timedelta(days=1)):
+        login(client, "supervisor")
         assert standalone.term_expired(date.today())
         assert standalone.name in client.get("/partyoversight/coverage").get_data(as_text=True)
 

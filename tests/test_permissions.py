@@ -182,7 +182,8 @@ def test_view_menu_names_stay_codes_with_their_translation(as_admin, session):
 
 
 def test_a_permission_or_scope_taken_from_a_role_applies_at_the_next_request(client, session):
-    """The permission set is read at every request, never kept from an earlier one."""
+    """The permission set is kept between requests only while no security table changes
+    (app.security_cache): a change through the ORM applies at the next request."""
     from sqlalchemy import select
 
     from app.extensions import appbuilder as ab

@@ -1,8 +1,9 @@
 """SQL statements per request: a list page costs at most five, whatever its size and whoever asks.
 
-The five: the user with their roles, the user's permissions (once per request, however many menu
-entries and buttons are checked), the data scope, the count, the rows with their many-to-one
-columns joined. Transaction control (BEGIN, SAVEPOINT, RELEASE) is not counted. Counts are
+The five: the security stamp, the user with their roles and the user's permissions (both kept
+between requests while the stamp holds, app.security_cache; read once per request at most, however
+many menu entries and buttons are checked), the count, the rows with their many-to-one columns
+joined. Transaction control (BEGIN, SAVEPOINT, RELEASE) is not counted. Counts are
 deterministic, so they are tested here; timings are measured in bench/, not asserted.
 """
 
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask import g
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from app.extensions import appbuilder, db
@@ -59,8 +60,18 @@ def list_url(view, page_size: int | None = None) -> str:
     return url
 
 
-def measured(client, url: str, **kwargs) -> list:
+def renew_security_stamp() -> None:
+    """A write to a security table: workers read their users and grants afresh."""
+    db.session.execute(text("UPDATE ab_role SET name = name"))
+    db.session.commit()
+
+
+def measured(client, url: str, cold: bool = False, **kwargs) -> list:
+    """The statements of a request after a first one; ``cold``: right after a security change,
+    when the user and their grants are read again (app.security_cache)."""
     client.get(url, **kwargs)  # warm: the first request of a worker may load caches
+    if cold:
+        renew_security_stamp()
     # as in production, where each request starts with an empty session and loads its user afresh
     # (the tests keep one application context, and so one flask.g, across requests)
     db.session.expunge_all()
@@ -78,10 +89,10 @@ def test_every_list_page_costs_at_most_five_statements(client, session, username
     for view in list_views():
         if client.get(list_url(view)).status_code != 200:
             continue  # not this role's register
-        for page_size in (None, 100):
-            seen = measured(client, list_url(view, page_size))
+        for page_size, cold in ((None, False), (100, False), (None, True)):
+            seen = measured(client, list_url(view, page_size), cold=cold)
             if len(seen) > LIST_PAGE_BUDGET:
-                over[list_url(view, page_size)] = seen
+                over[list_url(view, page_size) + (" (cold)" if cold else "")] = seen
     assert not over, "\n".join(
         f"{url}: {len(seen)}\n  " + "\n  ".join(s[:160] for s in seen) for url, seen in over.items()
     )
@@ -91,9 +102,10 @@ def test_every_rest_list_costs_at_most_five_statements(client, session):
     headers = api_token(client, "admin")
     over = {}
     for api in rest_apis():
-        seen = measured(client, f"/api/v1/{api.resource_name}/", headers=headers)
-        if len(seen) > LIST_PAGE_BUDGET:
-            over[api.resource_name] = seen
+        for cold in (False, True):
+            seen = measured(client, f"/api/v1/{api.resource_name}/", cold=cold, headers=headers)
+            if len(seen) > LIST_PAGE_BUDGET:
+                over[api.resource_name + (" (cold)" if cold else "")] = seen
     assert not over, "\n".join(
         f"{name}: {len(seen)}\n  " + "\n  ".join(s[:160] for s in seen) for name, seen in over.items()
     )
@@ -119,11 +131,20 @@ def test_a_rest_list_answers_the_same_with_or_without_named_columns(client, sess
 
 
 def test_permission_checks_cost_one_statement_per_request(client, session):
-    """However many menu entries and buttons a page checks, the permissions are read once."""
+    """However many menu entries and buttons a page checks, the permissions are read once, with
+    the user's department subtree, and only after a security change; otherwise the security stamp
+    is all a request reads of them."""
     login(client, "staff")
+    seen = measured(client, "/personview/list/", cold=True)
+    stamp = [statement for statement in seen if "security_stamp" in statement]
+    rest = [statement for statement in seen if statement not in stamp]
+    assert len(stamp) == 1  # with the Public role's permissions
+    assert sum("ab_permission" in statement for statement in rest) == 1  # with the department subtree
+    assert sum("FROM ab_user" in statement for statement in rest) == 1
+    assert not [statement for statement in rest if "FROM department" in statement and "tree" not in statement]
     seen = measured(client, "/personview/list/")
-    assert sum("ab_permission" in statement for statement in seen) == 1
-    assert sum("FROM ab_user" in statement for statement in seen) == 1
+    assert len(seen) == 3, seen  # the stamp, the count and the rows
+    assert sum("security_stamp" in statement for statement in seen) == 1
 
 
 def test_a_bigger_page_costs_no_more_statements(client, session):

@@ -74,7 +74,7 @@ class SecurityCache:
         copy = kept.users.get(pk)
         if copy is None:
             user = load(pk)
-            if user is not None and self.request_token(session) == token:
+            if user is not None and not session.is_modified(user) and self.request_token(session) == token:
                 if len(kept.users) >= MAX_USERS:
                     kept = self._kept = _Kept(token)
                 kept.users[pk] = detached_copy(user)

@@ -69,20 +69,6 @@ def text_in(locale: str, message: str, **values) -> str:
         return _(message, **values)
 
 
-@pytest.fixture(autouse=True)
-def fresh_user_per_request(app):
-    """Each request loads its user from its own session, as in production. (The suite's requests
-    share the test's app context, so Flask-Login's user would otherwise carry over in ``g``.)"""
-    from flask import g, request_started
-
-    def forget(_sender, **_extra):
-        g.pop("_login_user", None)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
-
-
 @pytest.fixture()
 def rate_limited(app):
     """Login rate limits on (the rest of the suite signs in freely), with fresh counters."""

@@ -11,7 +11,6 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from flask import g
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
@@ -72,10 +71,9 @@ def measured(client, url: str, cold: bool = False, **kwargs) -> list:
     client.get(url, **kwargs)  # warm: the first request of a worker may load caches
     if cold:
         renew_security_stamp()
-    # as in production, where each request starts with an empty session and loads its user afresh
-    # (the tests keep one application context, and so one flask.g, across requests)
+    # as in production, where each request starts with an empty session (the tests keep one
+    # application context, and so one session, across requests)
     db.session.expunge_all()
-    g.pop("_login_user", None)
     with statements() as seen:
         response = client.get(url, **kwargs)
     assert response.status_code == 200, (url, response.status_code)

@@ -22,6 +22,7 @@ def create_app(config=None) -> Flask:
     init_i18n(app)
     init_navbar(app)
     init_assets(app)
+    init_page_chrome(app)
     init_request_state(app)
     init_http_security(app)
     init_auth_hardening(app)
@@ -114,6 +115,12 @@ def init_navbar(app: Flask) -> None:
 
 def init_assets(app: Flask) -> None:
     from .assets import init_assets as install
+
+    install(app)
+
+
+def init_page_chrome(app: Flask) -> None:
+    from .page_chrome import init_page_chrome as install
 
     install(app)
 

@@ -15,7 +15,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
-from flask_appbuilder.widgets import ListWidget
+from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
@@ -32,9 +32,11 @@ from models.validation import RecordInvalid, mask_id_number
 
 from .fields import AjaxSelectField, AjaxSelectMultipleField, ChoiceField, RegionField
 from .list_args import list_args_problem
+from .list_page import draw_list
 from .list_rows import draw_rows
 from .lookup import RelationLookupMixin
 from .search_widget import PlatformSearchWidget
+from .show_page import draw_show
 
 READ_METHODS = ("list", "show", "lookup", "children", "download", "api_read", "history", "export")
 WRITE_METHODS = ("add", "edit", "delete", "action", "action_post", "muldelete")
@@ -120,12 +122,29 @@ def may_see_full(column: str) -> bool:
 
 
 class PlatformListWidget(ListWidget):
-    """Flask-AppBuilder's list table, its rows drawn in one pass (``views.list_rows``)."""
+    """Flask-AppBuilder's list table and its header bar, drawn in one pass in Python
+    (``views.list_page``) for a platform view; through the template otherwise."""
 
     template = "platform/widgets/list.html"
 
     def __call__(self, **kwargs):
+        args = {**self.template_args, **kwargs}
+        view = args.pop("list_view", None)
+        if view is not None:
+            return draw_list(view, args)
         return super().__call__(draw_rows=draw_rows, **kwargs)
+
+
+class PlatformShowWidget(ShowWidget):
+    """Flask-AppBuilder's record fields and buttons, drawn in one pass in Python
+    (``views.show_page``) for a platform view; through the template otherwise."""
+
+    def __call__(self, **kwargs):
+        args = {**self.template_args, **kwargs}
+        view = args.pop("show_view", None)
+        if view is not None:
+            return draw_show(view, args)
+        return super().__call__(**kwargs)
 
 
 class PlatformModelView(RelationLookupMixin, ModelView):
@@ -140,6 +159,7 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     method_permission_name = VIEW_PERMISSIONS
     page_size = 25
     list_widget = PlatformListWidget
+    show_widget = PlatformShowWidget
     search_widget = PlatformSearchWidget
 
     def __init__(self, **kwargs):
@@ -266,8 +286,10 @@ class PlatformModelView(RelationLookupMixin, ModelView):
         )
 
     def _show_widgets(self, item):
-        """Flask-AppBuilder's ``_show`` for a record already loaded (it would load it again)."""
+        """Flask-AppBuilder's ``_show`` for a record already loaded (it would load it again), its
+        fields drawn by ``PlatformShowWidget``."""
         widgets = self._get_show_widget(item.id, item)
+        widgets["show"].template_args["show_view"] = self
         self.update_redirect()
         return self._get_related_views_widgets(
             item, orders=get_order_args(), pages=get_page_args(), page_sizes=get_page_size_args(), widgets=widgets
@@ -328,6 +350,10 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     def list_args_problem(self):
         """A message when the list's URL parameters can't be honoured (bad sort column, page, page size)."""
         return list_args_problem(self)
+
+    def _get_list_widget(self, filters, **kwargs):
+        """Flask-AppBuilder's list widget, told which view it draws (``PlatformListWidget``)."""
+        return super()._get_list_widget(filters, list_view=self, **kwargs)
 
     @expose("/list/")
     @has_access

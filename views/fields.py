@@ -5,12 +5,14 @@ the view's ``lookup`` endpoint, which goes through the scoped data layer.
 """
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import Field, SelectField
 from wtforms.validators import ValidationError
+from wtforms.widgets import Select, html_params
 
 from models import Region
 
@@ -177,12 +179,51 @@ class RegionField(AjaxSelectField):
     widget = RegionCascadeWidget()
 
 
+class ChoiceSelect(Select):
+    """WTForms' select, its options drawn once per choice set and language: a form draws the same
+    few dozen translated, escaped options on every request, and only which one is selected
+    changes."""
+
+    #: (choice set, with a blank, language) → [(code, option, option selected)]
+    _drawn: dict = {}
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for name in self.validation_attrs:
+            if name not in kwargs and getattr(flags, name, False):
+                kwargs[name] = getattr(flags, name)
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for code, option, selected in self._options(field):
+            html.append(selected if field.coerce(code) == field.data else option)
+        html.append("</select>")
+        # WTForms' own markup, with escaped values and labels
+        return Markup("".join(html))  # noqa: S704
+
+    def _options(self, field) -> list:
+        key = (id(field.choices_set), field.allow_blank, str(get_locale()))
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            drawn = self._drawn[key] = [
+                (
+                    choice.value,
+                    Select.render_option(choice._replace(selected=False)),
+                    Select.render_option(choice._replace(selected=True)),
+                )
+                for choice in field._iter_choices_normalized()
+            ]
+        return drawn
+
+
 class ChoiceField(SelectField):
     """A select over a ``Choices`` set, with an empty option when the field is optional."""
+
+    widget = ChoiceSelect()
 
     def __init__(self, label=None, validators=None, *, choices_set, allow_blank=False, **kwargs):
         choices = ([("", _l("— choose —"))] if allow_blank else []) + choices_set.form_choices()
         super().__init__(label, validators, choices=choices, **kwargs)
+        self.choices_set = choices_set
         self.allow_blank = allow_blank
         self.flags.required = not allow_blank
 

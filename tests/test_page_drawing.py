@@ -1,0 +1,167 @@
+"""Pages drawn in Python rather than through Flask-AppBuilder's templates draw the same HTML:
+the page chrome kept per language (``app.page_chrome``), the list table with its header bar
+(``views.list_page``), the record's fields (``views.show_page``) and the choice selects of the forms
+(``views.fields.ChoiceSelect``). Each is compared with the stock template, drawn in the same state."""
+
+import re
+
+import pytest
+from flask_appbuilder.actions import ActionItem
+from flask_appbuilder.widgets import ListWidget, ShowWidget
+from flask_babel import force_locale
+from wtforms.widgets import Select
+
+from app.extensions import appbuilder
+from app.page_chrome import NONCE_MARK
+from models import Person
+from tests.conftest import login
+from tests.helpers import one
+from views.base import PlatformListWidget, PlatformShowWidget
+from views.fields import ChoiceField, ChoiceSelect
+from views.list_rows import draw_rows
+
+NONCE_RE = re.compile(r'nonce="([^"]*)"')
+DIALOG_RE = re.compile(r'<div class="modal fade" id="modal-(?:confirm|alert)".*?</div></div></div></div>', re.S)
+
+
+def normalized(html: str) -> str:
+    """The HTML with its nonces hidden and the whitespace that the templates add taken out."""
+    html = NONCE_RE.sub('nonce="N"', html)
+    html = re.sub(r'href=([^" >]+)', r'href="\1"', html)  # the stock headers leave their links unquoted
+    html = re.sub(r">\s+", ">", html)
+    html = re.sub(r"\s+<", "<", html)
+    html = re.sub(r"\s*([{}();,])\s*", r"\1", html)
+    return re.sub(r"\s+", " ", html).replace(" >", ">")
+
+
+def stock_list(self, **kwargs):
+    return ListWidget.__call__(self, draw_rows=draw_rows, **kwargs)
+
+
+def both_ways(client, monkeypatch, url: str, widget, stock) -> tuple[str, str]:
+    """The page at ``url`` as drawn, then with ``widget`` drawn by the stock template."""
+    drawn = client.get(url)
+    assert drawn.status_code == 200
+    with monkeypatch.context() as patch:
+        patch.setattr(widget, "__call__", stock)
+        reference = client.get(url)
+    assert reference.status_code == 200
+    return normalized(drawn.get_data(as_text=True)), normalized(reference.get_data(as_text=True))
+
+
+def view_named(name: str):
+    return next(view for view in appbuilder.baseviews if view.__class__.__name__ == name)
+
+
+LIST_URLS = [
+    "/personview/list/",
+    "/personview/list/?page_PersonView=1&psize_PersonView=25",
+    "/personview/list/?_oc_PersonView=department&_od_PersonView=asc&psize_PersonView=50",
+    "/personview/list/?_oc_PersonView=name&_od_PersonView=desc&_flt_0_name=王",
+    "/personview/list/?_flt_0_name=nobody-has-this-name",
+    "/personview/list/?page_PersonView=2&psize_PersonView=25&_oc_PersonView=status",
+    "/departmentview/list/",
+    "/rectificationview/list/",
+    "/socialorganizationview/list/",
+]
+
+
+@pytest.mark.parametrize("username", ["admin", "staff", "supervisor"])
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_list_draws_what_the_stock_template_draws(client, session, monkeypatch, username, language):
+    login(client, username)
+    client.get(f"/lang/{language}")
+    for url in LIST_URLS:
+        drawn, reference = both_ways(client, monkeypatch, url, PlatformListWidget, stock_list)
+        assert drawn == reference, url
+
+
+def test_the_list_header_links_keep_the_other_arguments_and_escape_them(client, session):
+    login(client, "admin")
+    client.get("/lang/en")
+    page = client.get("/personview/list/?_flt_0_name=王&psize_PersonView=25&x=%22%3E").get_data(as_text=True)
+    # the search term stays on every page and sort link, with the changed argument in place or at the end
+    assert 'href="/personview/list/?_flt_0_name=%E7%8E%8B&amp;psize_PersonView=25&amp;x=%22%3E' in page
+    assert "_oc_PersonView=name&amp;_od_PersonView=asc" in page
+    assert 'x="">' not in page
+    assert "<strong>Record Count:</strong>" in page
+
+
+def test_a_record_page_draws_what_the_stock_template_draws_without_a_second_pair_of_dialogs(app, session, monkeypatch):
+    person = one(Person, name="王伟")
+    for username in ("admin", "staff", "supervisor"):
+        client = login(app.test_client(), username)
+        for language in ("zh", "en"):
+            client.get(f"/lang/{language}")
+            url = f"/personview/show/{person.id}"
+            drawn, reference = both_ways(client, monkeypatch, url, PlatformShowWidget, ShowWidget.__call__)
+            assert drawn.count('id="modal-confirm"') == 1 and reference.count('id="modal-confirm"') == 2
+            assert DIALOG_RE.sub("", drawn) == DIALOG_RE.sub("", reference), (username, language)
+
+
+def test_fieldsets_and_record_actions_are_drawn_as_the_stock_template_draws_them(app, client, session, monkeypatch):
+    view = view_named("PersonView")
+    person = one(Person, name="王伟")
+    monkeypatch.setattr(
+        view,
+        "show_fieldsets",
+        [
+            ("基本信息", {"fields": ["name", "gender", "department"]}),
+            ("岗位", {"fields": ["position"], "expanded": False}),
+        ],
+    )
+    stock = view.actions["muldelete"]
+    single = ActionItem(stock.name, stock.text, stock.confirmation, stock.icon, False, True, stock.func)
+    monkeypatch.setattr(view, "actions", {**view.actions, "muldelete": single})
+    login(client, "admin")
+    url = f"/personview/show/{person.id}"
+    drawn, reference = both_ways(client, monkeypatch, url, PlatformShowWidget, ShowWidget.__call__)
+    assert 'class="panel-collapse collapse in"' in drawn and 'id="2_href" class="panel-collapse collapse"' in drawn
+    assert f"execute_single('/personview/action/muldelete/{person.id}'" in drawn
+    assert DIALOG_RE.sub("", drawn) == DIALOG_RE.sub("", reference)
+
+    supervisor = login(app.test_client(), "supervisor")  # may read, not write: no action button
+    page = supervisor.get(url).get_data(as_text=True)
+    assert "execute_single" not in page and "btn-action-" not in page
+
+
+def choice_fields(form):
+    return [field for field in form if isinstance(field, ChoiceField)]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_choice_select_draws_what_wtforms_draws(app, session, language):
+    view = view_named("PersonView")
+    person = one(Person, name="王伟")
+    with app.test_request_context("/"), force_locale(language):
+        form = view.edit_form.refresh(obj=person)
+        fields = choice_fields(form)
+        assert len(fields) >= 3
+        for field in fields:
+            for data in [field.data, None, "", "no-such-code", *field.choices_set.codes]:
+                field.data = data
+                assert ChoiceSelect()(field, class_="form-control") == Select()(field, class_="form-control")
+        assert "<option selected" in str(fields[0]()) or fields[0].data is None
+
+
+def test_the_page_chrome_carries_each_requests_nonce_and_the_users_language(client, session):
+    login(client, "admin")
+    first, second = client.get("/personview/list/"), client.get("/personview/list/")
+    nonces = []
+    for response in (first, second):
+        page = response.get_data(as_text=True)
+        found = set(NONCE_RE.findall(page))
+        assert len(found) == 1 and NONCE_MARK not in page
+        (nonce,) = found
+        assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
+        assert page.count(f'nonce="{nonce}"') >= 8  # the head's and the tail's scripts
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+
+    client.get("/lang/en")
+    english = client.get("/personview/list/").get_data(as_text=True)
+    client.get("/lang/zh")
+    chinese = client.get("/personview/list/").get_data(as_text=True)
+    assert 'data-no-results="No results found"' in english and ">Cancel</button>" in english
+    assert 'data-no-results="No results found"' not in chinese and ">Cancel</button>" not in chinese
+    assert chinese.count('id="modal-confirm"') == 1

@@ -22,6 +22,7 @@ from flask import g, has_app_context, has_request_context, request
 from flask_appbuilder.security.sqla.models import Group, Role, User
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE
 
 from models import AuditChainHead, AuditEvent, RoleDataScope
 from models.audit import GENESIS_HASH
@@ -73,6 +74,10 @@ HASHED_FIELDS = (
     "batch_id",
     "prev_hash",
 )
+#: the encoders of an event's changes and of its hashed content, built once (``json.dumps`` with
+#: options builds an encoder per call); their output is that of ``json.dumps`` with the same options
+CHANGES_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+HASH_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 class AuditWriteRefused(Exception):
@@ -176,7 +181,7 @@ def _column_changes(obj, state, new: bool) -> dict:
     for key in list(state.committed_state):  # only what this flush touches: bulk edits change one field
         if key not in columns or key in IGNORED_COLUMNS or key == "id":
             continue
-        history = state.attrs[key].history
+        history = state.get_history(key, PASSIVE_NO_INITIALIZE)
         if not history.has_changes():
             continue
         old = history.deleted[0] if history.deleted else None
@@ -196,7 +201,7 @@ def _relation_changes(state, new: bool = False) -> dict:
     for rel in state.mapper.relationships:
         if rel.key not in touched:
             continue
-        history = state.attrs[rel.key].history
+        history = state.get_history(rel.key, PASSIVE_NO_INITIALIZE)
         if not history.has_changes():
             continue
         if rel.secondary is not None or rel.uselist:
@@ -252,9 +257,10 @@ def before_flush(session: Session, flush_context, instances) -> None:
         if is_audited(obj):
             pending.append({"obj": obj, "new": True, "changes": None, "action": "create"})
     for obj in session.dirty:
-        if not is_audited(obj) or not has_net_changes(obj):
+        if not is_audited(obj):
             continue
         state = inspect(obj)
+        # only the attributes this flush touches, and only net changes: nothing to record is no event
         changes = {**_column_changes(obj, state, new=False), **_relation_changes(state)}
         if not changes:
             continue
@@ -316,7 +322,7 @@ def _row(context: dict, action: str, entity_type, entity_id, label, changes: dic
         "entity_type": entity_type,
         "entity_id": entity_id,
         "entity_label": label,
-        "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
+        "changes": CHANGES_ENCODER.encode(changes),
         "batch_id": batch,
     }
 
@@ -352,8 +358,7 @@ def append_events(connection, rows: list[dict]) -> list[dict]:
 def event_hash(record: dict) -> str:
     """SHA-256 of the event's canonical content, which includes the previous event's hash."""
     canonical = {field: plain(record.get(field)) for field in HASHED_FIELDS}
-    text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(HASH_ENCODER.encode(canonical).encode("utf-8")).hexdigest()
 
 
 def record_event(

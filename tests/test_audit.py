@@ -327,3 +327,42 @@ def test_a_configured_proxy_count_takes_the_forwarded_client_ip():
     probe.add_url_rule("/ip", "ip", lambda: request.remote_addr)
     answer = probe.test_client().get("/ip", headers={"X-Forwarded-For": "10.1.2.3"})
     assert answer.get_data(as_text=True) == "10.1.2.3"
+
+
+def test_an_event_hash_is_that_of_its_canonical_json():
+    """Chains written before are still verified: the hash is SHA-256 of the sorted, compact JSON
+    of the hashed fields, with times in ISO form and Chinese text as it is."""
+    import hashlib
+    from datetime import datetime
+
+    record = {
+        "id": 7,
+        "occurred_at": datetime(2026, 12, 3, 8, 30, 5, 123456),
+        "actor_name": "王伟",
+        "action": "update",
+        "entity_type": "Person",
+        "entity_id": "42",
+        "entity_label": "李娜 (龙泉街道)",
+        "changes": json.dumps({"position": {"new": "主任", "old": None}}, ensure_ascii=False, sort_keys=True),
+        "prev_hash": "0" * 64,
+    }
+    canonical = {field: record.get(field) for field in audit.HASHED_FIELDS}
+    canonical["occurred_at"] = "2026-12-03T08:30:05.123456"
+    text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert audit.event_hash(record) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert '"actor_name":"王伟"' in text  # the form the hash covers: compact, not ASCII-escaped
+
+
+def test_an_edit_of_bookkeeping_columns_only_leaves_no_event(session):
+    """A flush that touches only columns the log ignores (the last change's time) writes no event."""
+    from datetime import datetime
+
+    person = one(Person, name="王伟")
+    start = last_event_id()
+    person.updated_at = datetime(2026, 1, 2, 3, 4, 5)
+    session.commit()
+    assert events_after(start) == []
+    person.position = "窗口负责人"
+    session.commit()
+    (event,) = events_after(start)
+    assert event.action == "update" and set(changes(event)) == {"position", "version"}

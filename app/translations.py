@@ -6,10 +6,19 @@ lookup. ``RequestDomain`` remembers the catalog found first on flask_babel's own
 namespace, together with the locale it is for, so ``force_locale`` (which swaps the locale for a
 block) and ``refresh`` (which drops it) are still obeyed. Lazy strings, ``gettext`` and the
 templates' ``_()`` all ask the domain, so all of them use it.
+
+WTForms' own messages ("This field is required." and the like) come from its catalog, which
+Flask-WTF reads from disk and parses again for every request that builds a form (an edit form,
+a search form). ``PlatformRequest`` hands Flask-WTF the catalog of the request's locale read
+once per worker, through the request attribute Flask-WTF looks for first.
 """
 
-from flask import Flask, g, has_app_context
-from flask_babel import Domain
+from functools import cache, cached_property
+
+from babel import support
+from flask import Flask, Request, g, has_app_context
+from flask_babel import Domain, get_locale
+from wtforms.i18n import messages_path
 
 
 class RequestDomain(Domain):
@@ -29,6 +38,21 @@ class RequestDomain(Domain):
         return translations
 
 
+@cache
+def wtforms_catalog(locale: str) -> support.Translations:
+    """WTForms' catalog for ``locale``, as Flask-WTF loads it (``flask_wtf.i18n``), once per worker."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class PlatformRequest(Request):
+    """Flask's request, whose ``wtforms_translations`` (read by Flask-WTF) is the kept catalog."""
+
+    @cached_property
+    def wtforms_translations(self) -> support.Translations:
+        return wtforms_catalog(str(get_locale()))
+
+
 def init_translations(app: Flask) -> None:
     configuration = app.extensions["babel"]
     configuration.instance.domain_instance = RequestDomain(domain=configuration.default_domain)
+    app.request_class = PlatformRequest

@@ -361,3 +361,21 @@ def test_language_choice_survives_signing_in(client):
     assert html_lang(client, "/login/") == "en"
     login(client, "staff")
     assert html_lang(client, "/") == "en"
+
+
+@pytest.mark.parametrize("first", ["zh", "en"])
+def test_form_field_messages_follow_the_language_of_each_request(client, session, first):
+    """WTForms' own messages ("This field is required.") come in the request's language, whichever
+    language asked first: the worker keeps one catalog per language, not the first one it read."""
+    from tests.conftest import login
+
+    login(client, "staff")
+    expected = {"zh": "该字段是必填字段。", "en": "This field is required."}
+    for locale in (first, "en" if first == "zh" else "zh", first):
+        set_language(client, locale)
+        response = client.post("/personview/add", data={"name": "", "category": "contract"})
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert expected[locale] in page
+        other = expected["en" if locale == "zh" else "zh"]
+        assert other not in page

@@ -101,8 +101,10 @@ def configure_fab(app: Flask) -> None:
 
 
 def init_views(app: Flask) -> None:
+    from views import field_html
     from views.registry import register_views
 
+    field_html.install()
     with app.app_context():
         register_views()
 

@@ -6,9 +6,13 @@ the page chrome kept per language (``app.page_chrome``), the list table with its
 import re
 
 import pytest
+from flask_appbuilder import fieldwidgets, upload
 from flask_appbuilder.actions import ActionItem
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from wtforms import widgets
 from wtforms.widgets import Select
 
 from app.extensions import appbuilder
@@ -16,6 +20,8 @@ from app.page_chrome import NONCE_MARK
 from models import Person
 from tests.conftest import login
 from tests.helpers import one
+from views import field_html
+from views import fields as fields_module
 from views.base import PlatformListWidget, PlatformShowWidget
 from views.fields import ChoiceField, ChoiceSelect
 from views.list_rows import draw_rows
@@ -165,3 +171,45 @@ def test_the_page_chrome_carries_each_requests_nonce_and_the_users_language(clie
     assert 'data-no-results="No results found"' in english and ">Cancel</button>" in english
     assert 'data-no-results="No results found"' not in chinese and ">Cancel</button>" not in chinese
     assert chinese.count('id="modal-confirm"') == 1
+
+
+ATTRIBUTE_SETS = [
+    {"name": "name", "id": "name", "class_": "form-control", "value": "王伟"},
+    {"type": "text", "value": 'a "quoted" <b>&amp;</b>', "data_placeholder": "姓名", "aria_describedby": "help"},
+    {"value": Markup('already "markup" <i>'), "checked": True, "readonly": False, "required": True},
+    {"value": 0, "maxlength": 18, "step": 0.5, "min": None, "for_": "x", "data_a_b_c": "d"},
+    {"value": _l("Name"), "title": _l("Show record"), "k<e>y": "v", "disabled": False},
+    {},
+]
+
+
+@pytest.mark.parametrize("attributes", ATTRIBUTE_SETS)
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_field_attributes_are_written_as_wtforms_writes_them(app, attributes, language):
+    with app.test_request_context("/"), force_locale(language):
+        drawn = field_html.html_params(**attributes)
+        assert isinstance(drawn, Markup)
+        assert drawn == field_html.wtforms_html_params(**attributes)
+
+
+def test_the_edit_and_add_forms_draw_what_wtforms_draws(client, session, monkeypatch):
+    """Every widget of the person forms (text, date, select, AJAX select, hidden) with WTForms'
+    own ``html_params`` put back gives the same page."""
+    from wtforms.widgets import core
+
+    assert core.html_params is field_html.html_params and core.Input.html_params is field_html.html_params
+    person = one(Person, name="王伟")
+    login(client, "admin")
+    for language in ("zh", "en"):
+        client.get(f"/lang/{language}")
+        for url in (f"/personview/edit/{person.id}", "/personview/add", "/departmentview/add"):
+            drawn = client.get(url)
+            assert drawn.status_code == 200
+            with monkeypatch.context() as patch:
+                for module in (core, widgets, fieldwidgets, upload, fields_module):
+                    patch.setattr(module, "html_params", field_html.wtforms_html_params)
+                for widget in (core.Input, core.Button):
+                    patch.setattr(widget, "html_params", staticmethod(field_html.wtforms_html_params))
+                reference = client.get(url)
+            assert normalized(drawn.get_data(as_text=True)) == normalized(reference.get_data(as_text=True)), url
+            assert 'name="name"' in drawn.get_data(as_text=True)

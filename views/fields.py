@@ -12,9 +12,11 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import Field, SelectField
 from wtforms.validators import ValidationError
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import Select
 
 from models import Region
+
+from .field_html import html_params
 
 
 class AjaxSelectWidget:

@@ -9,15 +9,17 @@
   edit race becomes a typed exception that views turn into a clear message.
 """
 
+from operator import attrgetter
+
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal, select, true, union_all
+from sqlalchemy import Enum, func, inspect, literal, select, true, union_all
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import ColumnProperty, RelationshipProperty, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.mixins import RecordMixin, utcnow
@@ -127,6 +129,8 @@ class ScopedSQLAInterface(SQLAInterface):
         self.eager_relations = ()
         #: column → its filter objects (``PlatformFilterConverter.convert``)
         self.converted_filters = {}
+        #: list columns → how each column's value is read (``get_values``)
+        self.value_readers = {}
         super().__init__(obj, session)
 
     def apply_all(
@@ -186,6 +190,30 @@ class ScopedSQLAInterface(SQLAInterface):
         )
 
     # ----- reads ---------------------------------------------------------
+    def get_values(self, lst, list_columns):
+        """Each item's value of each list column, as Flask-AppBuilder's ``_get_attr_value`` reads it,
+        with each column's way of reading worked out once per datamodel: a list page reads 175
+        values, and ``_get_attr_value`` asks three ``getattr`` and two ``hasattr`` for each."""
+        key = tuple(list_columns)
+        readers = self.value_readers.get(key)
+        if readers is None:
+            readers = self.value_readers[key] = [(column, self.value_reader(column)) for column in key]
+        for item in lst:
+            yield {column: read(item) for column, read in readers}
+
+    def value_reader(self, column: str):
+        """One attribute access for a mapped column (not an Enum: Flask-AppBuilder shows its value)
+        or a many-to-one relation to a record that can't be called; ``_get_attr_value`` for the
+        rest (dotted paths, properties, methods)."""
+        prop = inspect(self.obj).attrs.get(column)
+        if isinstance(prop, ColumnProperty) and not any(isinstance(c.type, Enum) for c in prop.columns):
+            return attrgetter(column)
+        if isinstance(prop, RelationshipProperty) and not prop.uselist:
+            related = prop.mapper.class_
+            if not any("__call__" in vars(cls) for cls in related.__mro__ if cls is not object):
+                return attrgetter(column)
+        return lambda item: self._get_attr_value(item, column)
+
     def is_pinyin_searchable(self, col_name: str) -> bool:
         return col_name in getattr(self.obj, "__pinyin_columns__", ())
 

@@ -140,3 +140,30 @@ def test_equal_values_that_print_differently_keep_their_own_cells():
     rows = [{"amount": Decimal("1.0"), "flag": True}, {"amount": Decimal("1.00"), "flag": 1}]
     html = draw_rows(rows, [1, 2], ["amount", "flag"], {}, "FundingView", None, False, False, False, None)
     assert html == "<tr><td>1.0</td><td>True</td></tr><tr><td>1.00</td><td>1</td></tr>"
+
+
+def test_every_list_reads_the_values_flask_appbuilder_reads(app, session):
+    """``ScopedSQLAInterface.get_values`` gives, for every list view's columns and rows, what
+    Flask-AppBuilder's ``_get_attr_value`` gives (the same objects, not only equal text)."""
+    from flask_appbuilder.models.base import BaseInterface
+
+    from app.datamodel import ScopedSQLAInterface
+
+    checked = 0
+    with app.test_request_context("/"):
+        for view in appbuilder.baseviews:
+            datamodel = getattr(view, "datamodel", None)
+            columns = getattr(view, "list_columns", None)
+            if not isinstance(datamodel, ScopedSQLAInterface) or not columns:
+                continue
+            items = db.session.query(datamodel.obj).limit(30).all()
+            fast = list(datamodel.get_values(items, columns))
+            stock = list(BaseInterface.get_values(datamodel, items, columns))
+            assert len(fast) == len(stock) == len(items)
+            for ours, theirs in zip(fast, stock, strict=True):
+                assert list(ours) == list(theirs) == list(columns)
+                for column in columns:
+                    assert ours[column] is theirs[column] or ours[column] == theirs[column], (view, column)
+                    assert type(ours[column]) is type(theirs[column]), (view, column)
+            checked += len(items) * len(columns)
+    assert checked > 500

@@ -167,3 +167,55 @@ def test_a_long_list_is_counted_up_to_the_limit(app, client, session, monkeypatc
     monkeypatch.setitem(app.config, "LIST_COUNT_LIMIT", 0)
     exact = db.session.query(Person).filter(Person.deleted_at.is_(None)).count()
     assert client.get("/api/v1/person/", headers=headers).json["count"] == exact
+
+
+def test_every_rest_list_writes_its_records_as_marshmallow_does(app, session):
+    """``views.rest_rows``: each API's list records, written row by row, are marshmallow's own
+    ``dump`` of them, value for value and type for type (dates, decimals, booleans, nested)."""
+    from marshmallow import Schema
+
+    from app.extensions import db
+
+    written = 0
+    with app.test_request_context("/"):
+        for api in rest_apis():
+            schema = api.list_model_schema
+            assert "dump" in vars(schema), api.resource_name  # the writer is in place
+            items = db.session.query(api.datamodel.obj).limit(40).all()
+            ours, theirs = schema.dump(items, many=True), Schema.dump(schema, items, many=True)
+            assert ours == theirs, api.resource_name
+            for row, reference in zip(ours, theirs, strict=True):
+                assert list(row) == list(reference)
+                assert [type(v) for v in row.values()] == [type(v) for v in reference.values()], api.resource_name
+            assert schema.dump(items[0]) == Schema.dump(schema, items[0])
+            written += len(items)
+    assert written > 50
+
+
+def test_a_schema_with_dump_hooks_is_left_to_marshmallow():
+    from marshmallow import Schema, fields, post_dump
+
+    from views.rest_rows import RowWriter
+
+    class Hooked(Schema):
+        name = fields.String()
+
+        @post_dump
+        def shout(self, data, **kwargs):
+            return {key: value.upper() for key, value in data.items()}
+
+    class Dotted(Schema):
+        head = fields.String(attribute="department.head")
+
+    class Plain(Schema):
+        name = fields.String()
+        size = fields.Integer(data_key="count")
+
+    assert not RowWriter.install(Hooked()) and not RowWriter.install(Dotted())
+    plain = Plain()
+    assert RowWriter.install(plain)
+
+    class Row:
+        name, size = "王伟", 3
+
+    assert plain.dump([Row()], many=True) == [{"name": "王伟", "count": 3}]

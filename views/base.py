@@ -35,6 +35,7 @@ from .list_args import list_args_problem
 from .list_page import draw_list
 from .list_rows import draw_rows
 from .lookup import RelationLookupMixin
+from .rest_rows import RowWriter
 from .search_widget import PlatformSearchWidget
 from .show_page import draw_show
 
@@ -547,6 +548,12 @@ class PlatformRestApi(ModelRestApi):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.datamodel.eager_load(self.list_columns)
+
+    def _init_model_schemas(self) -> None:
+        """Flask-AppBuilder's schemas; the list's records are written without marshmallow's
+        per-value calls (``views.rest_rows``)."""
+        super()._init_model_schemas()
+        RowWriter.install(self.list_model_schema)
 
     def _handle_columns_args(self, args, default_select_columns, default_response_columns):
         """Without ``columns`` or ``select_columns`` in the request, the list reads whole records

@@ -6,13 +6,11 @@ the page chrome kept per language (``app.page_chrome``), the list table with its
 import re
 
 import pytest
-from flask_appbuilder import fieldwidgets, upload
 from flask_appbuilder.actions import ActionItem
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import widgets
 from wtforms.widgets import Select
 
 from app.extensions import appbuilder
@@ -206,10 +204,8 @@ def test_the_edit_and_add_forms_draw_what_wtforms_draws(client, session, monkeyp
             drawn = client.get(url)
             assert drawn.status_code == 200
             with monkeypatch.context() as patch:
-                for module in (core, widgets, fieldwidgets, upload, fields_module):
-                    patch.setattr(module, "html_params", field_html.wtforms_html_params)
-                for widget in (core.Input, core.Button):
-                    patch.setattr(widget, "html_params", staticmethod(field_html.wtforms_html_params))
+                field_html.install(field_html.wtforms_html_params, assign=patch.setattr)
+                patch.setattr(fields_module, "html_params", field_html.wtforms_html_params)
                 reference = client.get(url)
             assert normalized(drawn.get_data(as_text=True)) == normalized(reference.get_data(as_text=True)), url
             assert 'name="name"' in drawn.get_data(as_text=True)

@@ -34,9 +34,10 @@ def html_params(**kwargs) -> Markup:
     return Markup(" ".join(params))  # noqa: S704
 
 
-def install() -> None:
-    """Use ``html_params`` in WTForms' widgets and fields and in Flask-AppBuilder's widgets."""
+def install(writer=html_params, assign=setattr) -> None:
+    """Use ``writer`` (this module's ``html_params``) where WTForms' widgets and fields and
+    Flask-AppBuilder's widgets look it up; ``assign`` sets each (a test passes its monkeypatch's)."""
     for module in (wtforms.widgets.core, wtforms.widgets, flask_appbuilder.fieldwidgets, flask_appbuilder.upload):
-        module.html_params = html_params
+        assign(module, "html_params", writer)
     for widget in (wtforms.widgets.core.Input, wtforms.widgets.core.Button):
-        widget.html_params = staticmethod(html_params)
+        assign(widget, "html_params", staticmethod(writer))

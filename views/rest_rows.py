@@ -16,14 +16,14 @@ from marshmallow import Schema, fields, missing
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
 
 
-def _text(field: fields.String, name: str):
-    serialize = field._serialize
-    return lambda value, obj: value if type(value) is str or value is None else serialize(value, name, obj)
+def _passed_through(kind: type):
+    """A ``String`` or ``Integer`` field gives back a ``str`` or ``int`` value, and None, as they are."""
 
+    def make(field: fields.Field, name: str):
+        serialize = field._serialize
+        return lambda value, obj: value if type(value) is kind or value is None else serialize(value, name, obj)
 
-def _integer(field: fields.Integer, name: str):
-    serialize = field._serialize
-    return lambda value, obj: value if type(value) is int or value is None else serialize(value, name, obj)
+    return make
 
 
 def _nested(field: fields.Nested, name: str):
@@ -70,9 +70,9 @@ class RowWriter:
         attribute = field.attribute if field.attribute is not None else name
         kind = type(field)
         if kind is fields.String:
-            convert = _text(field, name)
+            convert = _passed_through(str)(field, name)
         elif kind is fields.Integer and not field.as_string:
-            convert = _integer(field, name)
+            convert = _passed_through(int)(field, name)
         elif kind is fields.Nested:
             convert = _nested(field, name)
         else:

@@ -2,21 +2,27 @@
 (``/api/v1/security/login``, which also serves ``/refresh``).
 
 ``LOGIN_RATE_LIMIT`` attempts per client IP (``10 per minute;100 per hour``); a successful
-sign-in is not counted. The counters live in ``RATELIMIT_STORAGE_URI``: Redis when ``REDIS_URL``
+sign-in or token refresh is not counted. The counters live in ``RATELIMIT_STORAGE_URI``: Redis when ``REDIS_URL``
 is set, so every worker shares them, else this process's memory. Over the limit the answer is
 429: the error page in the user's language, or JSON under ``/api/``.
 """
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
+
+#: Flask-AppBuilder's token refresh (``SecurityApi.refresh``)
+REFRESH_ENDPOINT = "SecurityApi.refresh"
 
 
 def _exempt() -> bool:
     return not current_app.config.get("LOGIN_RATE_LIMITED", True)
 
 
-def _counts(_response) -> bool:
-    """Every attempt counts except one that signed somebody in."""
-    return not g.get("login_succeeded", False)
+def _counts(response) -> bool:
+    """Every attempt counts except one that signed somebody in, or a token refresh that worked
+    (it proves a valid refresh token: API clients behind one proxy address refresh often)."""
+    if g.get("login_succeeded", False):
+        return False
+    return not (request.endpoint == REFRESH_ENDPOINT and response.status_code == 200)
 
 
 def _forget_last_login() -> None:

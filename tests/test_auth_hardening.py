@@ -125,6 +125,19 @@ def test_the_limit_is_per_client_address_and_successful_logins_are_free(client, 
     assert other.status_code == 302
 
 
+def test_token_refreshes_that_work_are_free(client, session, rate_limited):
+    response = client.post(
+        "/api/v1/security/login",
+        json={"username": "staff", "password": DEMO_PASSWORD, "provider": "db", "refresh": True},
+    )
+    refresh = {"Authorization": f"Bearer {response.json['refresh_token']}"}
+    for _attempt in range(12):
+        assert client.post("/api/v1/security/refresh", headers=refresh).status_code == 200
+    for attempt in range(10):
+        assert api_login(client, f"nobody{attempt}", WRONG).status_code == 401
+    assert api_login(client, "nobody", WRONG).status_code == 429
+
+
 def limiter_storage_with(env: dict) -> str:
     """The class of the login limiter's storage in a freshly started app (its own process)."""
     code = (

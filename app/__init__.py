@@ -180,9 +180,12 @@ def init_auth_hardening(app: Flask) -> None:
 
 
 def init_errors(app: Flask) -> None:
+    """Error pages in the user's language, and the REST APIs' error answers too."""
+    from . import api_errors
     from .errors import register_error_handlers
 
     register_error_handlers(app)
+    api_errors.install(app)
 
 
 def init_cli(app: Flask) -> None:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.audit import HASHED_FIELDS, record_event
-from app.extensions import appbuilder, db
+from app.extensions import db
 from app.services.export import FORMATS, download
 from models import AuditEvent
 from models.choices import Choices
@@ -81,12 +81,9 @@ COMMON_FIELD_LABELS = {
 
 def _register_view(entity_type: str):
     """The generated view of a record type, whose labels and choices the diff reuses."""
-    from .base import PlatformModelView
+    from .base import screen_of
 
-    for view in appbuilder.baseviews:
-        if isinstance(view, PlatformModelView) and view.datamodel.obj.__name__ == entity_type:
-            return view
-    return None
+    return screen_of(entity_type)
 
 
 def _shown_value(value, choices):

@@ -13,11 +13,15 @@ from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import safe
+from flask_appbuilder.const import API_FILTERS_RIS_KEY
+from flask_appbuilder.exceptions import InvalidOperationFilterFABException
+from flask_appbuilder.models.filters import map_args_filter
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from marshmallow import ValidationError
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm.exc import StaleDataError
@@ -62,6 +66,16 @@ BAD_INPUT_ERRORS = (ValueError, TypeError, OverflowError, StatementError)
 #: a concurrent save won the race while this request was loading or flushing
 RACE_ERRORS = (StaleEdit, StaleDataError)
 STALE_MESSAGE = _l("Someone else saved this record in the meantime. Reload it and apply your change again.")
+#: labels of the columns many REST APIs answer with, for those an API's own labels leave out
+COMMON_API_LABELS = {"id": _l("ID"), "name": _l("Name"), "code": _l("Code"), "name_en": _l("English name")}
+#: labels of a related record's columns, in a dotted API column ``relation.column``
+RELATED_COLUMN_LABELS = {**RECORD_LABELS, **COMMON_API_LABELS}
+
+
+def related_column_label(relation_label, column_label):
+    """The label of ``relation.column`` (部门/单位：编号, Department: ID), put together in the
+    language of each request that shows it."""
+    return _l("%(relation)s: %(column)s", relation=relation_label, column=column_label)
 
 
 def yes_no(value) -> str:
@@ -536,6 +550,14 @@ class PlatformModelView(RelationLookupMixin, ModelView):
         return self.actions[name].func([item] if self.actions[name].multiple else item)
 
 
+def screen_of(entity_type: str):
+    """The register screen (``PlatformModelView``) of a record type, by its model's name, or None."""
+    for view in appbuilder.baseviews:
+        if isinstance(view, PlatformModelView) and view.datamodel.obj.__name__ == entity_type:
+            return view
+    return None
+
+
 class PlatformRestApi(ModelRestApi):
     """REST API for a domain register: same data layer, clear JSON errors, masked fields."""
 
@@ -546,8 +568,26 @@ class PlatformRestApi(ModelRestApi):
     max_page_size = 100
 
     def __init__(self, *args, **kwargs):
+        # a copy: the screen shares the dict, and Flask-AppBuilder adds the labels it lacks
+        self.label_columns = {**RECORD_LABELS, **COMMON_API_LABELS, **(self.label_columns or {})}
         super().__init__(*args, **kwargs)
         self.datamodel.eager_load(self.list_columns)
+        # ``_info`` answers the screen's add and edit titles (Flask-AppBuilder's are English: "Add
+        # Person"), looked up when answered: the screens may be registered after the API
+        for name in ("add_title", "edit_title"):
+            setattr(self, name, LazyString(self._screen_title, name, getattr(self, name)))
+
+    def _gen_labels_columns(self, list_columns) -> None:
+        """Flask-AppBuilder's labels for the columns without one, but a dotted ``relation.column``
+        is labelled with the relation's label and the related column's, in the user's language."""
+        for column in list_columns:
+            if column not in self.label_columns:
+                relation, _dot, related = column.partition(".")
+                if related in RELATED_COLUMN_LABELS and relation in self.label_columns:
+                    label = related_column_label(self.label_columns[relation], RELATED_COLUMN_LABELS[related])
+                else:
+                    label = self._prettify_column(column)
+                self.label_columns[column] = label
 
     def _init_model_schemas(self) -> None:
         """Flask-AppBuilder's schemas; the list's records are written without marshmallow's
@@ -567,11 +607,36 @@ class PlatformRestApi(ModelRestApi):
             return [], []
         return select_columns, response_columns
 
-    def response_422(self, message=None):
-        """Flask-AppBuilder's 422, with marshmallow's English field messages in the user's language."""
-        from .api_messages import translated
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        """Flask-AppBuilder's field details (``_info``), with the API's description of the field, else
+        its screen's, else none (Flask-AppBuilder's ``gettext("")`` answered the catalog's header)."""
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        screen = screen_of(self.datamodel.obj.__name__)
+        description = self.description_columns.get(field.name) or getattr(screen, "description_columns", {}).get(
+            field.name
+        )
+        info["description"] = str(description) if description else ""
+        return info
 
-        return super().response_422(message=translated(message))
+    def _screen_title(self, name: str, fallback) -> str:
+        """The register screen's ``name`` title in the user's language, else ``fallback``."""
+        return str(getattr(screen_of(self.datamodel.obj.__name__), name, None) or fallback)
+
+    def _handle_filters_args(self, rison_args):
+        """Flask-AppBuilder's filters, refusing an operation the column does not have: Flask-AppBuilder
+        would skip it silently on a searchable column and answer every row as if it had filtered."""
+        for given in rison_args.get(API_FILTERS_RIS_KEY, []):
+            if not isinstance(given, dict):
+                continue  # the q argument's schema already refused it
+            column, operation = given.get("col"), given.get("opr")
+            known = operation in map_args_filter or any(
+                kept.arg_name == operation for kept in self._filters.get_search_filters().get(column, ())
+            )
+            if not known:
+                raise InvalidOperationFilterFABException(
+                    f"Filter operation: {operation} not allowed on column: {column}"
+                )
+        return super()._handle_filters_args(rison_args)
 
     def _error_response(self, error):
         db.session.rollback()

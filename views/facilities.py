@@ -88,6 +88,7 @@ class FacilityApi(PlatformRestApi):
     resource_name = "facility"
     datamodel = scoped(Facility)
     class_permission_name = "Facility"
+    label_columns = FACILITY_LABELS
     list_columns = show_columns = [
         "id",
         *[f for f in FACILITY_FIELDS if f not in ("region", "managing_department")],
@@ -106,6 +107,7 @@ class BookingApi(PlatformRestApi):
     resource_name = "booking"
     datamodel = scoped(Booking)
     class_permission_name = "Booking"
+    label_columns = BOOKING_LABELS
     list_columns = show_columns = ["id", "facility.id", "department.id", "starts_at", "ends_at", "purpose", "version"]
     add_columns = edit_columns = ["facility", "department", "starts_at", "ends_at", "purpose"]
     search_columns = ["facility", "starts_at", "ends_at"]

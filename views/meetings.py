@@ -66,6 +66,11 @@ def can_write(view_name: str) -> bool:
     return appbuilder.sm.has_access("can_write", view_name)
 
 
+#: the minutes editor's titles, for a new meeting and for an existing one
+NEW_MINUTES = _l("New meeting minutes")
+EDIT_MINUTES = _l("Edit meeting minutes")
+
+
 # ----- the meeting list and page --------------------------------------------------------
 class MeetingView(PlatformModelView):
     """Joint meetings in the user's scope; each opens a page with its minutes and workflow."""
@@ -73,6 +78,8 @@ class MeetingView(PlatformModelView):
     datamodel = scoped(JointMeeting)
     class_permission_name = "JointMeeting"
     list_title = show_title = _l("Joint meetings")
+    add_title = NEW_MINUTES
+    edit_title = EDIT_MINUTES
     list_columns = ["title", "session_number", "held_at", "convening_department", "status"]
     show_columns = ["title"]
     add_columns = edit_columns = []
@@ -238,7 +245,7 @@ class MinutesEditorView(RelationLookupMixin, BaseView):
             form=form,
             meeting=meeting,
             is_new=is_new,
-            title=_l("New meeting minutes") if is_new else _l("Edit meeting minutes"),
+            title=NEW_MINUTES if is_new else EDIT_MINUTES,
             blank_agenda=MinutesForm(formdata=None).agenda.append_entry(),
             blank_resolution=MinutesForm(formdata=None).resolutions.append_entry(),
         )
@@ -405,6 +412,7 @@ class MeetingApi(PlatformRestApi):
     resource_name = "meeting"
     datamodel = scoped(JointMeeting)
     class_permission_name = "JointMeeting"
+    label_columns = MEETING_LABELS
     list_columns = show_columns = [
         "id",
         "title",
@@ -443,6 +451,10 @@ class ResolutionApi(PlatformRestApi):
     resource_name = "resolution"
     datamodel = scoped(Resolution)
     class_permission_name = "Resolution"
+    label_columns = RESOLUTION_LABELS
+    #: resolutions have no screen of their own (they are kept in the minutes editor)
+    add_title = _l("Add resolution")
+    edit_title = _l("Edit resolution")
     list_columns = show_columns = [
         "id",
         "meeting.id",

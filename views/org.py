@@ -110,6 +110,7 @@ class RegionApi(PlatformRestApi):
     resource_name = "region"
     datamodel = scoped(Region)
     class_permission_name = "Region"
+    label_columns = REGION_LABELS
     list_columns = show_columns = ["id", "code", "name", "name_en", "level", "parent.id", "version"]
     add_columns = edit_columns = ["code", "name", "name_en", "level", "parent"]
     search_columns = ["name", "code", "level", "parent"]
@@ -122,6 +123,7 @@ class DepartmentApi(PlatformRestApi):
     resource_name = "department"
     datamodel = scoped(Department)
     class_permission_name = "Department"
+    label_columns = DEPARTMENT_LABELS
     list_columns = show_columns = [
         "id",
         "name",

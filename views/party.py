@@ -303,6 +303,7 @@ class PartyOrganizationApi(PlatformRestApi):
     resource_name = "party_organization"
     datamodel = scoped(PartyOrganization)
     class_permission_name = "PartyOrganization"
+    label_columns = PARTY_LABELS
     list_columns = show_columns = [
         "id",
         "name",
@@ -328,6 +329,7 @@ class OversightRecordApi(PlatformRestApi):
     resource_name = "oversight_record"
     datamodel = scoped(OversightRecord)
     class_permission_name = "OversightRecord"
+    label_columns = RECORD_LABELS
     list_columns = show_columns = [
         "id",
         "social_organization.id",
@@ -351,6 +353,7 @@ class RectificationApi(PlatformRestApi):
     resource_name = "rectification"
     datamodel = scoped(Rectification)
     class_permission_name = "Rectification"
+    label_columns = RECTIFICATION_LABELS
     list_columns = show_columns = [
         "id",
         "record.id",

@@ -113,6 +113,7 @@ class PersonApi(PlatformRestApi):
     resource_name = "person"
     datamodel = scoped(Person)
     class_permission_name = "Person"
+    label_columns = PERSON_LABELS
     list_columns = show_columns = [
         "id",
         *[f for f in PERSON_FIELDS if f != "department"],

@@ -344,6 +344,7 @@ class ServiceItemApi(PlatformRestApi):
     resource_name = "service_item"
     datamodel = scoped(ServiceItem)
     class_permission_name = "ServiceItem"
+    label_columns = ITEM_LABELS
     list_columns = show_columns = [
         "id",
         *[f for f in ITEM_FIELDS if f not in ("responsible_department", "window")],
@@ -362,6 +363,7 @@ class ResourceApi(PlatformRestApi):
     resource_name = "resource"
     datamodel = scoped(Resource)
     class_permission_name = "Resource"
+    label_columns = RESOURCE_LABELS
     list_columns = show_columns = [
         "id",
         "kind",
@@ -384,6 +386,7 @@ class FundingApi(PlatformRestApi):
     resource_name = "funding"
     datamodel = scoped(Funding)
     class_permission_name = "Funding"
+    label_columns = FUNDING_LABELS
     list_columns = show_columns = [
         "id",
         "social_organization.id",
@@ -404,6 +407,7 @@ class PurchasedServiceApi(PlatformRestApi):
     resource_name = "purchased_service"
     datamodel = scoped(PurchasedService)
     class_permission_name = "PurchasedService"
+    label_columns = PURCHASE_LABELS
     list_columns = show_columns = [
         "id",
         "catalog_entry",

@@ -86,6 +86,7 @@ class SocialOrganizationApi(PlatformRestApi):
     resource_name = "social_organization"
     datamodel = scoped(SocialOrganization)
     class_permission_name = "SocialOrganization"
+    label_columns = SOCIAL_LABELS
     list_columns = show_columns = [
         "id",
         *[f for f in SOCIAL_FIELDS if f not in ("supervising_unit", "region")],

@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models.mixins import RecordMixin, utcnow
 from models.search import name_contains
-from models.validation import RecordInvalid
+from models.validation import RecordInvalid, constraint_refusal
 
 from .scope import ScopeViolation, current_scope, scope_attrs
 
@@ -292,7 +292,7 @@ class ScopedSQLAInterface(SQLAInterface):
             raise StaleEdit(str(_l("Someone else saved this record in the meantime."))) from exc
         except IntegrityError as exc:
             self.session.rollback()
-            raise RecordInvalid(
+            raise constraint_refusal(exc) or RecordInvalid(
                 {"": _l("This record conflicts with an existing one (a duplicate or a missing reference).")}
             ) from exc
         except SQLAlchemyError:

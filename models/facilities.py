@@ -5,12 +5,18 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, Numeric, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, or_, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from .choices import FACILITY_KINDS, FACILITY_STATUSES
 from .mixins import RecordMixin, localized
 from .org import Department, Region
+from .social import SocialOrganization
+
+#: the database's own guard against overlapping live bookings of one facility (a trigger on
+#: SQLite, an exclusion constraint on PostgreSQL; both made by the migration): it holds when two
+#: requests book the same slot at the same moment, after each checked and found it free
+BOOKING_OVERLAP_CONSTRAINT = "booking_no_overlap"
 
 
 class Facility(RecordMixin, Model):
@@ -59,19 +65,38 @@ class Facility(RecordMixin, Model):
 
 
 class Booking(RecordMixin, Model):
-    """A department's booking of a facility for a time slot; slots of one facility never overlap."""
+    """A booking of a facility for a time slot, by a department or by a social organization;
+    slots of one facility never overlap."""
 
     __tablename__ = "booking"
-    __table_args__ = (Index("ix_booking_facility_time", "facility_id", "starts_at", "ends_at"),)
+    __table_args__ = (
+        Index("ix_booking_facility_time", "facility_id", "starts_at", "ends_at"),
+        CheckConstraint("(department_id IS NULL) <> (social_organization_id IS NULL)", name="ck_booking_one_booker"),
+    )
     __scope_attr__ = "department_id"
     #: any department may book any facility: the facility select is not limited by scope
     __public_relations__ = ("facility",)
+    #: what the user is told when the database refuses a write by one of these constraints
+    __constraint_messages__ = {
+        BOOKING_OVERLAP_CONSTRAINT: (
+            "starts_at",
+            _l("This time overlaps another booking of this facility, saved a moment ago. Choose another time."),
+        ),
+        "ck_booking_one_booker": (
+            "department",
+            _l("Choose who books: a department or a social organization, not both."),
+        ),
+    }
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"), nullable=False)
     facility: Mapped[Facility] = relationship()
-    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), nullable=False, index=True)
-    department: Mapped[Department] = relationship()
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    department: Mapped[Department | None] = relationship()
+    social_organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("social_organization.id", name="fk_booking_social_organization_id"), index=True
+    )
+    social_organization: Mapped[SocialOrganization | None] = relationship()
     starts_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     ends_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     purpose: Mapped[str] = mapped_column(Text, nullable=False)
@@ -82,8 +107,34 @@ class Booking(RecordMixin, Model):
     def __str__(self) -> str:
         return f"#{self.id} {self.facility} {self.starts_at:%Y-%m-%d %H:%M}" if self.starts_at else f"#{self.id}"
 
+    @property
+    def booker(self) -> Department | SocialOrganization | None:
+        """Who booked: the department or the social organization."""
+        return self.department if self.department is not None else self.social_organization
+
+    @classmethod
+    def scope_clause(cls, department_ids):
+        """Visible to the booking department's scope, or to the booking organization's supervising unit's."""
+        supervised = select(SocialOrganization.id).where(SocialOrganization.supervising_unit_id.in_(department_ids))
+        return or_(cls.department_id.in_(department_ids), cls.social_organization_id.in_(supervised))
+
+    def scope_owner_ids(self) -> list:
+        department = self.department.id if self.department is not None else self.department_id
+        if department is not None:
+            return [department]
+        organization = self.social_organization
+        if organization is None and self.social_organization_id is not None:
+            session = object_session(self)
+            organization = session.get(SocialOrganization, self.social_organization_id) if session else None
+        return [organization.supervising_unit_id if organization is not None else None]
+
     def validate(self, session) -> dict:
         errors = {}
+        has_department = self.department is not None or self.department_id is not None
+        has_organization = self.social_organization is not None or self.social_organization_id is not None
+        if has_department == has_organization:
+            field = "social_organization" if has_department else "department"
+            errors[field] = _l("Choose who books: a department or a social organization, not both.")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _l("The end must be after the start.")
             return errors
@@ -96,9 +147,9 @@ class Booking(RecordMixin, Model):
         conflict = self.first_conflict(session, facility_id)
         if conflict is not None:
             errors["starts_at"] = _l(
-                "This time overlaps booking #%(id)s of %(department)s, %(start)s to %(end)s.",
+                "This time overlaps booking #%(id)s of %(booker)s, %(start)s to %(end)s.",
                 id=conflict.id,
-                department=str(conflict.department),
+                booker=str(conflict.booker),
                 start=conflict.starts_at.strftime("%Y-%m-%d %H:%M"),
                 end=conflict.ends_at.strftime("%Y-%m-%d %H:%M"),
             )

@@ -7,9 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import DEPARTMENT_KINDS, REFORM_STATUSES, REGION_LEVELS
 from .mixins import RecordMixin, live_unique, localized
-from .validation import check_credit_code, check_region_code
-
-PHONE_CHARS = set("0123456789-+ ()")
+from .validation import check_credit_code, check_phone, check_region_code
 
 
 class Region(RecordMixin, Model):
@@ -109,8 +107,9 @@ class Department(RecordMixin, Model):
                 errors["code"] = message
             elif self.value_taken(session, "code"):
                 errors["code"] = _l("Another department already has this unified social credit code.")
-        if self.phone and not set(self.phone) <= PHONE_CHARS:
-            errors["phone"] = _l("A phone number has digits, spaces and hyphens only.")
+        message = check_phone(self.phone)
+        if message:
+            errors["phone"] = message
         if self.id and self._parent_is_descendant(session):
             errors["parent"] = _l("A department can't be placed under itself or its own sub-department.")
         return errors

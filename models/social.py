@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .choices import Choices
 from .mixins import RecordMixin, live_unique, localized
 from .org import Department, Region
-from .validation import check_credit_code, check_mobile
+from .validation import check_credit_code, check_mobile, check_phone
 
 SOCIAL_CATEGORIES = Choices(
     ("public_welfare", _l("Public-welfare service")),
@@ -93,7 +93,9 @@ class SocialOrganization(RecordMixin, Model):
             errors["code"] = _l("A registered social organization has a unified social credit code.")
         if self.members is not None and self.members < 0:
             errors["members"] = _l("This number can't be negative.")
-        message = check_mobile(self.phone) if self.phone and self.phone.startswith("1") else None
+        message = check_phone(self.phone) or (
+            check_mobile(self.phone) if self.phone and self.phone.startswith("1") else None
+        )
         if message:
             errors["phone"] = message
         return errors

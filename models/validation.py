@@ -14,6 +14,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 MOBILE_RE = re.compile(r"^1\d{10}$")
 ID_BODY_RE = re.compile(r"[0-9]{17}")
 ID_PLAIN_RE = re.compile(r"[0-9]{17}[0-9Xx]")
+PHONE_CHARS = frozenset("0123456789-+ ()")
 REGION_CODE_LENGTHS = {"district": 6, "township": 9, "village": 12}
 
 
@@ -25,6 +26,24 @@ class RecordInvalid(Exception):
         self.errors = {
             field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in errors.items()
         }
+
+
+def constraint_refusal(error) -> "RecordInvalid | None":
+    """The refusal a model declares (``__constraint_messages__``: constraint name → field and
+    message) for the database constraint that refused a write, or None when none is declared.
+
+    The name comes from PostgreSQL's diagnostics, or from SQLite's message ("CHECK constraint
+    failed: ck_…", or the text a trigger raised)."""
+    from flask_appbuilder import Model
+
+    original = getattr(error, "orig", error)
+    name = getattr(getattr(original, "diag", None), "constraint_name", None)
+    text = str(original)
+    for mapper in Model.registry.mappers:
+        for constraint, (field, message) in getattr(mapper.class_, "__constraint_messages__", {}).items():
+            if constraint == name or re.search(rf"\b{re.escape(constraint)}\b", text):
+                return RecordInvalid({field: message})
+    return None
 
 
 def refuse(message) -> None:
@@ -84,6 +103,13 @@ def check_mobile(value: str | None):
         return None
     if not MOBILE_RE.match(value.strip()):
         return _l("A mobile number has 11 digits and starts with 1.")
+    return None
+
+
+def check_phone(value: str | None):
+    """A phone number: digits, spaces, hyphens, parentheses and a leading plus only."""
+    if value and not set(value) <= PHONE_CHARS:
+        return _l("A phone number has digits, spaces and hyphens only.")
     return None
 
 

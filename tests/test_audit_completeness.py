@@ -69,7 +69,8 @@ def edit_form(kind: str, item) -> dict:
     else:
         data = {
             "facility": item.facility_id,
-            "department": item.department_id,
+            "department": item.department_id or "",
+            "social_organization": item.social_organization_id or "",
             "starts_at": f"{item.starts_at:%Y-%m-%d %H:%M:%S}",
             "ends_at": f"{item.ends_at:%Y-%m-%d %H:%M:%S}",
             "purpose": item.purpose,

@@ -280,9 +280,9 @@ def test_overlapping_booking_is_refused_naming_the_conflict(app, client, session
         ),
     ).get_data(as_text=True)
     expected = _l(
-        "This time overlaps booking #%(id)s of %(department)s, %(start)s to %(end)s.",
+        "This time overlaps booking #%(id)s of %(booker)s, %(start)s to %(end)s.",
         id=existing.id,
-        department="龙泉驿区政务服务中心",
+        booker="龙泉驿区政务服务中心",
         start=f"{existing.starts_at:%Y-%m-%d %H:%M}",
         end=f"{existing.ends_at:%Y-%m-%d %H:%M}",
     )
@@ -407,3 +407,34 @@ def test_booking_end_after_start(session):
     with pytest.raises(RecordInvalid):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    "phone, message",
+    [
+        ("028-8665 8001", None),
+        ("(028) 86658001", None),
+        ("13912345678", None),
+        ("电话待定", "A phone number has digits, spaces and hyphens only."),
+        ("028-8665x8001", "A phone number has digits, spaces and hyphens only."),
+        ("1391234", "A mobile number has 11 digits and starts with 1."),
+    ],
+)
+def test_a_social_organizations_phone_is_a_phone_number(app, client, session, phone, message):
+    from models import SocialOrganization
+
+    organization = one(SocialOrganization, name="锦江区春熙社区志愿服务协会")
+    before = snapshot(organization)["phone"]
+    headers = api_token(client, "admin")
+    response = client.put(
+        f"/api/v1/social_organization/{organization.id}",
+        json={"phone": phone, "version": organization.version},
+        headers=headers,
+    )
+    if message is None:
+        assert response.status_code == 200, response.json
+        assert snapshot(organization)["phone"] == phone
+    else:
+        assert response.status_code == 422
+        assert response.json["message"]["phone"] == [zh(app, _l(message))]
+        assert snapshot(organization)["phone"] == before

@@ -39,11 +39,17 @@ FACILITY_FIELDS = [
 ]
 BOOKING_LABELS = {
     "facility": _l("Facility"),
-    "department": _l("Booked by"),
+    "department": _l("Booking department"),
+    "social_organization": _l("Booking social organization"),
     "starts_at": _l("Starts at"),
     "ends_at": _l("Ends at"),
     "purpose": _l("Purpose"),
 }
+BOOKING_DESCRIPTIONS = {
+    "department": _l("Fill in one of the two: the department that books, or the social organization."),
+    "social_organization": _l("Fill in one of the two: the department that books, or the social organization."),
+}
+BOOKING_FIELDS = ["facility", "department", "social_organization", "starts_at", "ends_at", "purpose"]
 
 
 class FacilityView(PlatformModelView):
@@ -66,20 +72,22 @@ class FacilityView(PlatformModelView):
 
 
 class BookingView(PlatformModelView):
-    """Bookings of facilities by departments; overlapping slots of one facility are refused."""
+    """Bookings of facilities by departments and social organizations; overlapping slots of one
+    facility are refused."""
 
     datamodel = scoped(Booking)
     class_permission_name = "Booking"
     list_title = show_title = _l("Bookings")
     add_title = _l("Add booking")
     edit_title = _l("Edit booking")
-    list_columns = ["facility", "department", "starts_at", "ends_at", "purpose"]
-    show_columns = ["facility", "department", "starts_at", "ends_at", "purpose", "created_at", "version"]
-    add_columns = edit_columns = ["facility", "department", "starts_at", "ends_at", "purpose"]
+    list_columns = BOOKING_FIELDS
+    show_columns = [*BOOKING_FIELDS, "created_at", "version"]
+    add_columns = edit_columns = BOOKING_FIELDS
     search_columns = ["purpose", "starts_at", "ends_at"]
     order_columns = ["starts_at", "ends_at"]
     base_order = ("starts_at", "desc")
     label_columns = BOOKING_LABELS
+    description_columns = BOOKING_DESCRIPTIONS
 
 
 class FacilityApi(PlatformRestApi):
@@ -108,7 +116,16 @@ class BookingApi(PlatformRestApi):
     datamodel = scoped(Booking)
     class_permission_name = "Booking"
     label_columns = BOOKING_LABELS
-    list_columns = show_columns = ["id", "facility.id", "department.id", "starts_at", "ends_at", "purpose", "version"]
-    add_columns = edit_columns = ["facility", "department", "starts_at", "ends_at", "purpose"]
+    list_columns = show_columns = [
+        "id",
+        "facility.id",
+        "department.id",
+        "social_organization.id",
+        "starts_at",
+        "ends_at",
+        "purpose",
+        "version",
+    ]
+    add_columns = edit_columns = BOOKING_FIELDS
     search_columns = ["facility", "starts_at", "ends_at"]
     order_columns = ["starts_at", "ends_at"]

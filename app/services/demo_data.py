@@ -684,22 +684,30 @@ def load_facilities() -> int:
 
 
 def load_bookings() -> int:
-    """A few bookings in the coming week, keyed by facility and start time."""
+    """A few bookings in the coming week, by departments and by social organizations, keyed by
+    facility and start time."""
+    from models import SocialOrganization
+
     monday = datetime.combine(
         date.today() - timedelta(days=date.today().weekday()) + timedelta(days=7), datetime.min.time()
     )
+    # facility, booked by (a department, or a social organization), day of the week, from, to, purpose
     plan = [
         ("市民讲坛", "龙泉驿区政务服务中心", 0, 9, 11, "市民讲坛：政务服务“只进一道门”主题宣讲"),
         ("社会组织活动区", "龙泉街道便民服务中心", 1, 14, 17, "社区社会组织培育交流会"),
         ("锦江区社会组织孵化基地", "锦江区民政局", 2, 9, 12, "社会组织评估培训"),
         ("锦江区社会组织孵化基地", "春熙路街道社区服务中心", 2, 14, 16, "联席会议筹备会"),
+        ("锦江区社会组织孵化基地", "锦江区春熙社区志愿服务协会", 3, 9, 11, "志愿服务项目路演"),
+        ("锦江区社会组织孵化基地", "锦江区和平社区居家养老服务中心", 4, 14, 17, "居家养老服务志愿者培训"),
     ]
     created = 0
-    for facility_name, dept, day, start, end, purpose in plan:
+    for facility_name, booker, day, start, end, purpose in plan:
         facility = _one(Facility, name=facility_name)
         starts_at = monday + timedelta(days=day, hours=start)
+        department = _one(Department, name=booker)
         values = {
-            "department": _one(Department, name=dept),
+            "department": department,
+            "social_organization": None if department else _one(SocialOrganization, name=booker),
             "ends_at": monday + timedelta(days=day, hours=end),
             "purpose": purpose,
         }
@@ -1229,8 +1237,8 @@ def load_demo_data() -> list[str]:
         ("departments", load_departments()),
         ("persons", load_persons()),
         ("facilities", load_facilities()),
-        ("bookings", load_bookings()),
         ("social organizations", load_social_organizations()),
+        ("bookings", load_bookings()),
         ("party oversight", load_party_oversight()),
         ("resources", load_resources()),
         ("meetings", load_meetings()),

@@ -17,7 +17,7 @@ from app.datamodel import ScopedSQLAInterface
 from app.extensions import db
 from models import Booking, Department, Facility, JointMeeting, Person, Region
 from models.mixins import RecordMixin
-from models.validation import RecordInvalid
+from models.validation import RecordInvalid, constraint_refusal
 
 #: models that can be deleted and therefore restored, by the name used in permissions and URLs
 BIN_MODELS = {model.__name__: model for model in (Region, Department, Person, Facility, Booking, JointMeeting)}
@@ -73,13 +73,20 @@ def restore(item) -> None:
         db.session.commit()
     except RecordInvalid as invalid:
         db.session.rollback()
-        reasons = " ".join(message for messages in invalid.errors.values() for message in messages)
-        raise RestoreRefused(str(_l("It can't be restored: %(reasons)s", reasons=reasons))) from invalid
+        raise _refused_by(invalid) from invalid
     except IntegrityError as error:
         db.session.rollback()
+        declared = constraint_refusal(error)
+        if declared is not None:
+            raise _refused_by(declared) from error
         raise RestoreRefused(
             str(_l("It can't be restored: a live record now holds one of its unique values."))
         ) from error
+
+
+def _refused_by(invalid: RecordInvalid) -> RestoreRefused:
+    reasons = " ".join(message for messages in invalid.errors.values() for message in messages)
+    return RestoreRefused(str(_l("It can't be restored: %(reasons)s", reasons=reasons)))
 
 
 def purge(item) -> None:

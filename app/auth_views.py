@@ -16,12 +16,24 @@ from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.decorators import no_cache
 from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.validators import PasswordComplexityValidator
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
-POLICY_HINT = _l("At least 12 characters. Common passwords are refused. A long phrase is easy to remember.")
+from .passwords import password_limits
+
+
+def _policy_hint() -> str:
+    return gettext(
+        "At least %(count)d characters. Common passwords are refused. A long phrase is easy to remember.",
+        count=password_limits()[0],
+    )
+
+
+#: the password policy in a sentence, with the minimum length this deployment configured
+POLICY_HINT = LazyString(_policy_hint)
 
 
 def _host_allowed(netloc: str, hostname: str) -> bool:

@@ -40,7 +40,8 @@ def common_passwords() -> frozenset:
         return frozenset(line.strip() for line in handle if line.strip() and not line.startswith("#"))
 
 
-def _limits() -> tuple[int, int]:
+def password_limits() -> tuple[int, int]:
+    """The configured minimum and maximum password lengths."""
     config = current_app.config if has_app_context() else {}
     return int(config.get("PASSWORD_MIN_LENGTH", MIN_LENGTH)), int(config.get("PASSWORD_MAX_LENGTH", MAX_LENGTH))
 
@@ -64,7 +65,7 @@ def is_common(password: str) -> bool:
 
 def password_problem(password) -> str | None:
     """Why the policy refuses this password (translated), or None when it is acceptable."""
-    minimum, maximum = _limits()
+    minimum, maximum = password_limits()
     text = password if isinstance(password, str) else ""
     length = len(_SPACES.sub(" ", text))
     if length < minimum:

@@ -668,3 +668,17 @@ def test_signed_in_pages_and_api_answers_are_not_stored(app, client, session):
     with app.test_request_context():
         static = url_for("static", filename="css/platform.css")
     assert "no-store" not in client.get(static).headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("minimum", [12, 16])
+def test_the_policy_hint_states_the_configured_minimum(app, as_staff, session, monkeypatch, minimum):
+    monkeypatch.setitem(app.config, "PASSWORD_MIN_LENGTH", minimum)
+    hint = "At least %(count)d characters. Common passwords are refused. A long phrase is easy to remember."
+    page = as_staff.get("/resetmypassword/form").get_data(as_text=True)
+    assert text_in("zh", hint, count=minimum) in page
+    assert f"至少 {minimum} 个字符" in page
+    short = "lantern river kites"[: minimum - 1]  # one character short
+    response = as_staff.post("/resetmypassword/form", data={"password": short, "conf_password": short})
+    assert text_in("zh", "The password must have at least %(min)d characters.", min=minimum) in response.get_data(
+        as_text=True
+    )

@@ -15,12 +15,49 @@ from sqlalchemy.exc import IntegrityError
 
 from app.datamodel import ScopedSQLAInterface
 from app.extensions import db
-from models import Booking, Department, Facility, JointMeeting, Person, Region
+from models import (
+    Booking,
+    Department,
+    Facility,
+    Funding,
+    JointMeeting,
+    OversightRecord,
+    PartyOrganization,
+    Person,
+    PurchasedService,
+    Rectification,
+    Region,
+    Resolution,
+    Resource,
+    ServiceItem,
+    SocialOrganization,
+)
 from models.mixins import RecordMixin
 from models.validation import RecordInvalid, constraint_refusal
 
-#: models that can be deleted and therefore restored, by the name used in permissions and URLs
-BIN_MODELS = {model.__name__: model for model in (Region, Department, Person, Facility, Booking, JointMeeting)}
+#: every register whose records a screen or the API deletes, and that can therefore be restored, by
+#: the name used in permissions and URLs, in the menu's order (the rows kept inside a record's own
+#: form, such as an item's materials or a meeting's agenda, come and go with that form)
+BIN_MODELS = {
+    model.__name__: model
+    for model in (
+        Region,
+        Department,
+        SocialOrganization,
+        Person,
+        Facility,
+        Booking,
+        ServiceItem,
+        Resource,
+        Funding,
+        PurchasedService,
+        PartyOrganization,
+        OversightRecord,
+        Rectification,
+        JointMeeting,
+        Resolution,
+    )
+}
 
 
 class RestoreRefused(Exception):

@@ -152,7 +152,11 @@ def label_of(obj) -> str:
 
 def entity_type_of(obj) -> str:
     """The record type written to the log: the model name, and "User" for any user model."""
-    return "User" if isinstance(obj, User) else type(obj).__name__
+    return entity_type_of_model(type(obj))
+
+
+def entity_type_of_model(model) -> str:
+    return "User" if issubclass(model, User) else model.__name__
 
 
 def is_audited(obj) -> bool:

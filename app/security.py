@@ -7,6 +7,7 @@ menus are translated. ``sync_roles`` rebuilds the three built-in roles from
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 
 from flask import abort, flash, g, has_request_context, redirect, url_for
@@ -150,6 +151,13 @@ def _user_relation_field(model, label, description):
     )
 
 
+def _shown_or_blank(value):
+    """Nothing for no value (not "None"); times to the second (not to the microsecond)."""
+    if value is None:
+        return ""
+    return f"{value:%Y-%m-%d %H:%M:%S}" if isinstance(value, datetime) else value
+
+
 class PlatformUserView(RelationLookupMixin, UserDBModelView):
     """The user screens, with each user's department (chosen by search, never a full list)."""
 
@@ -204,17 +212,21 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
     }
     show_template = "platform/user_show.html"
     formatters_columns = {
-        column: (lambda value: "" if value is None else value)
-        for column in (
-            "department",
-            "person",
-            "last_login",
-            "login_count",
-            "fail_login_count",
-            "locked_until",
-            "created_on",
-            "changed_on",
-        )
+        "active": lambda value: gettext("Yes") if value else gettext("No"),
+        "roles": lambda roles: "、".join(str(role) for role in roles or ()) if isinstance(roles, list) else roles,
+        **{
+            column: _shown_or_blank
+            for column in (
+                "department",
+                "person",
+                "last_login",
+                "login_count",
+                "fail_login_count",
+                "locked_until",
+                "created_on",
+                "changed_on",
+            )
+        },
     }
     show_fieldsets = [
         (_l("User info"), {"fields": ["username", "active", "roles", "department", "person", "login_count"]}),
@@ -621,7 +633,7 @@ class PlatformSecurityManager(SecurityManager):
             role = self.find_role(role_name)
             row = session.query(RoleDataScope).filter_by(role_id=role.id).one_or_none()
             if row is None:
-                session.add(RoleDataScope(role_id=role.id, scope=scope))
+                session.add(RoleDataScope(role=role, scope=scope))  # the role named in the audit label
             else:
                 row.scope = scope
         session.commit()

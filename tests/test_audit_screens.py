@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -151,3 +152,57 @@ def test_a_social_organizations_events_are_filtered_and_named_in_chinese(client,
     # the "Record type" filter offers it (its widget is drawn by a script, from JSON)
     option = json.dumps('<option value="SocialOrganization">社会组织</option>')[1:-1]
     assert option.replace("<", "\\u003c").replace(">", "\\u003e") in page
+
+
+def _recorded_keys(model) -> set:
+    """Every key an event of ``model`` can hold: its recorded columns, and the relations
+    (many-to-one, many-to-many) whose changes are recorded."""
+    from sqlalchemy import inspect
+
+    from app.audit import IGNORED_COLUMNS, recorded_columns
+
+    keys = set(recorded_columns(model))
+    for rel in inspect(model).relationships:
+        if rel.secondary is not None or not rel.uselist:
+            keys.add(rel.key)
+    return keys - IGNORED_COLUMNS
+
+
+def test_every_field_an_event_records_is_labelled_in_chinese(app):
+    from flask_appbuilder import Model
+    from flask_babel import force_locale
+
+    from app.audit import SECURITY_MODELS, entity_type_of_model
+    from models.mixins import RecordMixin
+    from views.audit import field_label, field_labels
+
+    audited = [m.class_ for m in Model.registry.mappers if issubclass(m.class_, (RecordMixin, *SECURITY_MODELS))]
+    unlabelled = []
+    with app.test_request_context(), force_locale("zh"):
+        for model in audited:
+            entity_type = entity_type_of_model(model)
+            labels, _choices = field_labels(entity_type)
+            for key in sorted(_recorded_keys(model)):
+                if field_label(labels, key).isascii():
+                    unlabelled.append(f"{entity_type}.{key}: {field_label(labels, key)}")
+    assert unlabelled == []
+
+
+def test_a_users_event_names_its_fields_and_a_scopes_event_its_scope_in_chinese(client, session):
+    login(client, "admin")
+    page = client.get("/auditeventview/list/?_flt_0_entity_type=User").get_data(as_text=True)
+    event_id = re.search(r"/auditeventview/show/(\d+)", page).group(1)
+    shown = client.get(f"/auditeventview/show/{event_id}").get_data(as_text=True)
+    table = shown[shown.rindex("<table") :]
+    assert "first_name" not in table and "username" not in table
+    page = client.get("/auditeventview/list/?_flt_0_entity_type=RoleDataScope").get_data(as_text=True)
+    event_id = re.search(r"/auditeventview/show/(\d+)", page).group(1)
+    table = client.get(f"/auditeventview/show/{event_id}").get_data(as_text=True)
+    table = table[table.rindex("<table") :]
+    assert "数据范围" in table and "role_id" not in table
+
+
+def test_the_built_in_data_scopes_are_logged_with_their_role(client, session):
+    labels = db.session.scalars(select(AuditEvent.entity_label).where(AuditEvent.entity_type == "RoleDataScope")).all()
+    assert labels and not [label for label in labels if label.startswith("None")]
+    assert {"Admin: all", "Supervisor: all", "DeptStaff: dept_and_below"} <= set(labels)

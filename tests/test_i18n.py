@@ -26,6 +26,7 @@ from flask_appbuilder import Model
 from sqlalchemy import String, select
 
 from app.extensions import db
+from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -379,3 +380,17 @@ def test_form_field_messages_follow_the_language_of_each_request(client, session
         assert expected[locale] in page
         other = expected["en" if locale == "zh" else "zh"]
         assert other not in page
+
+
+@pytest.mark.parametrize("url", ["/users/userinfo/", "/users/list/", "/users/show/{staff}"])
+def test_the_user_pages_show_yes_no_and_role_names_not_python_values(client, session, url):
+    from models import PlatformUser
+
+    staff = db.session.query(PlatformUser).filter_by(username="staff").one()
+    login(client, "admin")
+    page = client.get(url.format(staff=staff.id)).get_data(as_text=True)
+    body = re.sub(r"<script.*?</script>", " ", page, flags=re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", body, flags=re.S)
+    shown = " ".join(re.sub(r"<[^>]+>", " ", cell) for cell in cells)
+    assert "是" in shown
+    assert not re.search(r"\bTrue\b|\bFalse\b|\[<?\w+>?\]|\bNone\b|\.\d{6}\b", shown), shown

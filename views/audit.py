@@ -4,13 +4,14 @@ import json
 
 from flask import abort, request
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.audit import HASHED_FIELDS, record_event
-from app.extensions import db
+from app.audit import HASHED_FIELDS, entity_type_of_model, record_event
+from app.extensions import appbuilder, db
 from app.services.export import FORMATS, download
 from models import AuditEvent
 from models.choices import Choices
@@ -94,11 +95,62 @@ COMMON_FIELD_LABELS = {
 }
 
 
+#: the fields of the rows kept inside another record's form (they have no screen of their own)
+FORM_ROW_LABELS = {
+    "AgendaItem": {
+        "meeting": _l("Meeting"),
+        "position": _l("Order"),
+        "title": _l("Agenda item"),
+        "presenting_department": _l("Presenting department"),
+        "summary": _l("Discussion summary"),
+    },
+    "ServiceItemMaterial": {"item": _l("Service item"), "position": _l("Order"), "name": _l("Application material")},
+    "ServiceItemStep": {"item": _l("Service item"), "position": _l("Order"), "description": _l("Process step")},
+    "ResolutionFollowUp": {"resolution": _l("Resolution"), "noted_on": _l("Date"), "note": _l("Progress note")},
+    "OversightAttachment": {
+        "record": _l("Oversight inspection"),
+        "original_name": _l("File name"),
+        "stored_name": _l("Stored as"),
+        "content_type": _l("File type"),
+        "size": _l("Size (bytes)"),
+    },
+}
+#: the pinyin search columns kept beside names and titles (screens never show them, so Flask-AppBuilder
+#: would label them "Title Pinyin")
+SEARCH_COLUMN_LABELS = {"name_pinyin": _l("Name (pinyin)"), "title_pinyin": _l("Title (pinyin)")}
+
+
 def _register_view(entity_type: str):
-    """The generated view of a record type, whose labels and choices the diff reuses."""
+    """The view of a record type whose labels and choices the diff reuses: its register screen, else
+    any screen or API of the model (users, roles, groups and data scopes have Flask-AppBuilder's)."""
     from .base import screen_of
 
-    return screen_of(entity_type)
+    view = screen_of(entity_type)
+    if view is not None:
+        return view
+    others = [v for v in appbuilder.baseviews if getattr(v, "datamodel", None) is not None]
+    others.sort(key=lambda v: isinstance(v, ModelRestApi))  # a screen's labels before an API's
+    return next((v for v in others if entity_type_of_model(v.datamodel.obj) == entity_type), None)
+
+
+def field_labels(entity_type: str) -> tuple[dict, dict]:
+    """The labels and the choice sets of a record type's fields, as its events name them."""
+    view = _register_view(entity_type)
+    labels = {
+        **COMMON_FIELD_LABELS,
+        **(view.label_columns if view else {}),
+        **FORM_ROW_LABELS.get(entity_type, {}),
+        **SEARCH_COLUMN_LABELS,
+    }
+    return labels, (getattr(view, "choice_columns", None) or {})
+
+
+def field_label(labels: dict, field: str) -> str:
+    """A field's label; a key column ("department_id") takes its relation's label (Flask-AppBuilder
+    labels key columns "Department Id")."""
+    relation = field[: -len("_id")] if field.endswith("_id") else None
+    label = labels.get(relation) if relation in labels else labels.get(field)
+    return str(label) if label is not None else field
 
 
 def _shown_value(value, choices):
@@ -117,9 +169,7 @@ def readable_diff(event: AuditEvent) -> list[dict]:
         changes = json.loads(event.changes or "{}")
     except ValueError:
         return []
-    view = _register_view(event.entity_type or "")
-    labels = {**COMMON_FIELD_LABELS, **(view.label_columns if view else {})}
-    choice_columns = view.choice_columns if view else {}
+    labels, choice_columns = field_labels(event.entity_type or "")
     rows = []
     for field, change in sorted(changes.items()):
         if field.endswith("_id") and field[: -len("_id")] in changes:
@@ -129,7 +179,7 @@ def readable_diff(event: AuditEvent) -> list[dict]:
         choices = choice_columns.get(field)
         rows.append(
             {
-                "field": str(labels.get(field, field)),
+                "field": field_label(labels, field),
                 "old": _shown_value(change.get("old"), choices),
                 "new": _shown_value(change.get("new"), choices),
                 "added": change.get("added"),

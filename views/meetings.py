@@ -48,6 +48,7 @@ MEETING_LABELS = {
     "minutes": _l("Minutes"),
     "status": _l("Status"),
     "approved_at": _l("Approved at"),
+    "approved_by_id": _l("Approved by"),
 }
 RESOLUTION_LABELS = {
     "content": _l("Resolution"),

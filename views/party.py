@@ -87,6 +87,7 @@ RECTIFICATION_LABELS = {
     "progress_note": _l("Progress"),
     "evidence": _l("Evidence"),
     "verified_at": _l("Verified at"),
+    "verified_by_id": _l("Verified by"),
 }
 RECTIFICATION_FIELDS = [
     "record",

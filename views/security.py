@@ -21,6 +21,8 @@ class RoleDataScopeView(ModelView):
     list_columns = add_columns = edit_columns = show_columns = ["role", "scope"]
     label_columns = {"role": _l("Role"), "scope": _l("Data scope")}
     formatters_columns = {"scope": DATA_SCOPES.label}
+    #: the audit log names the scope codes its events record
+    choice_columns = {"scope": DATA_SCOPES}
     add_form_extra_fields = edit_form_extra_fields = {
         "scope": ChoiceField(_l("Data scope"), choices_set=DATA_SCOPES),
     }

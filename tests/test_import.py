@@ -332,3 +332,14 @@ def test_uploads_are_removed_once_imported_or_left_for_a_day(client, session):
     assert os.path.exists(os.path.join(directory, f"{token}.csv"))
     confirm(client, "persons", page)
     assert not os.path.exists(os.path.join(directory, f"{token}.csv"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "gb18030"])
+def test_a_tab_separated_unicode_text_export_is_read(client, session, encoding):
+    """Excel's "Unicode text" is UTF-16 with a BOM and tabs between the cells."""
+    login(client, "staff")
+    rows = [HEADER.replace(",", "\t"), f"龚红梅\t{new_id(31)}\t龙泉街道便民服务中心\t社区工作者\t\t2021年3月1日"]
+    page = upload(client, "persons", ("\r\n".join(rows) + "\r\n").encode(encoding)).get_data(as_text=True)
+    assert "龚红梅" in page and "缺少必填列" not in page
+    confirm(client, "persons", page)
+    assert one(Person, name="龚红梅").hired_on.isoformat() == "2021-03-01"

@@ -290,21 +290,24 @@ def max_bytes() -> int:
 
 
 def detect_encoding(head: bytes) -> str:
-    """UTF-8 (with or without BOM) or, as Excel writes CSV in China, GB18030 (a superset of GBK)."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode text"), or, as Excel
+    writes CSV in China, GB18030 (a superset of GBK)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as error:
         if error.start >= len(head) - 3:  # a character cut at the end of the sample
             return "utf-8"
-    from charset_normalizer import from_bytes  # loaded by the first file that needs it (3 MB)
-
-    best = from_bytes(head).best()
-    if best is not None and best.encoding.lower().replace("-", "_") in ("gb2312", "gbk", "gb18030", "big5", "hz"):
-        return "gb18030"
     return "gb18030"
+
+
+def detect_delimiter(first_line: str) -> str:
+    """A comma, or a tab for tab-separated text (Excel's "Unicode text" and "Text" exports)."""
+    return "\t" if "\t" in first_line and "," not in first_line else ","
 
 
 def rows_of(path: str, kind: str) -> Iterator[list]:
@@ -328,7 +331,9 @@ def rows_of(path: str, kind: str) -> Iterator[list]:
     encoding = detect_encoding(head)
     with open(path, encoding=encoding, errors="strict", newline="") as handle:
         try:
-            yield from csv.reader(handle)
+            delimiter = detect_delimiter(handle.readline())
+            handle.seek(0)
+            yield from csv.reader(handle, delimiter=delimiter)
         except UnicodeDecodeError as error:
             raise ImportRefused(
                 str(_l("The file's text encoding could not be read; save it as UTF-8 or GBK CSV."))

@@ -1,5 +1,6 @@
 """Bookings by departments and by social organizations, and overlaps refused by the database too."""
 
+import re
 from datetime import timedelta
 from html import escape as html_escape
 
@@ -234,3 +235,18 @@ def test_a_restore_that_would_overlap_is_refused(app, client, session, monkeypat
     page = client.post(f"/recyclebin/restore/Booking/{first.id}", follow_redirects=True).get_data(as_text=True)
     assert html_escape(text(app, SAVED_MEANWHILE)) in page
     assert snapshot(first)["deleted_at"] is not None
+
+
+def test_the_bookings_of_one_social_organization_are_found_on_the_screen_and_the_api(client, session):
+    login(client, "staff_jj")
+    theirs = db.session.scalars(
+        select(Booking.id).where(Booking.social_organization_id == volunteers().id, Booking.deleted_at.is_(None))
+    ).all()
+    assert theirs
+    page = client.get(f"/bookingview/list/?_flt_0_social_organization={volunteers().id}").get_data(as_text=True)
+    listed = {int(pk) for pk in re.findall(r"/bookingview/show/(\d+)", page)}
+    assert listed == set(theirs)
+    headers = api_token(client, "staff_jj")
+    query = f"(filters:!((col:social_organization,opr:rel_o_m,value:{volunteers().id})))"
+    answer = client.get(f"/api/v1/booking/?q={query}", headers=headers).json
+    assert {row["id"] for row in answer["result"]} == set(theirs)

@@ -83,7 +83,7 @@ class BookingView(PlatformModelView):
     list_columns = BOOKING_FIELDS
     show_columns = [*BOOKING_FIELDS, "created_at", "version"]
     add_columns = edit_columns = BOOKING_FIELDS
-    search_columns = ["purpose", "starts_at", "ends_at"]
+    search_columns = ["facility", "department", "social_organization", "purpose", "starts_at", "ends_at"]
     order_columns = ["starts_at", "ends_at"]
     base_order = ("starts_at", "desc")
     label_columns = BOOKING_LABELS
@@ -127,5 +127,5 @@ class BookingApi(PlatformRestApi):
         "version",
     ]
     add_columns = edit_columns = BOOKING_FIELDS
-    search_columns = ["facility", "starts_at", "ends_at"]
+    search_columns = ["facility", "department", "social_organization", "starts_at", "ends_at"]
     order_columns = ["starts_at", "ends_at"]

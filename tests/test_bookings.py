@@ -54,11 +54,17 @@ def form(facility, start, end, department=None, organization=None) -> dict:
     }
 
 
-def test_a_social_organization_books_a_facility_and_the_list_names_it(app, client, session):
-    login(client, "staff_jj")
+def book_for_the_volunteers(client):
+    """Book a free slot of the incubator for the volunteer association, on the form; its start and end."""
     start, end = free_slot(incubator())
     response = client.post("/bookingview/add", data=form(incubator(), start, end, organization=volunteers()))
     assert response.status_code == 302
+    return start, end
+
+
+def test_a_social_organization_books_a_facility_and_the_list_names_it(app, client, session):
+    login(client, "staff_jj")
+    start, _end = book_for_the_volunteers(client)
     booking = one(Booking, facility_id=incubator().id, starts_at=start)
     assert (booking.department_id, booking.social_organization_id) == (None, volunteers().id)
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
@@ -109,11 +115,7 @@ def test_the_api_books_for_a_social_organization_and_refuses_both(app, client, s
 
 def test_an_overlap_names_the_social_organization_that_booked(app, client, session):
     login(client, "staff_jj")
-    start, end = free_slot(incubator())
-    assert (
-        client.post("/bookingview/add", data=form(incubator(), start, end, organization=volunteers())).status_code
-        == 302
-    )
+    start, end = book_for_the_volunteers(client)
     first = one(Booking, facility_id=incubator().id, starts_at=start)
     later = start + timedelta(hours=1)
     page = client.post(
@@ -183,11 +185,7 @@ def _miss_the_conflict(monkeypatch):
 
 def test_a_racing_overlap_is_refused_on_the_form_in_the_users_language(app, client, session, monkeypatch):
     login(client, "staff_jj")
-    start, end = free_slot(incubator())
-    assert (
-        client.post("/bookingview/add", data=form(incubator(), start, end, organization=volunteers())).status_code
-        == 302
-    )
+    start, end = book_for_the_volunteers(client)
     _miss_the_conflict(monkeypatch)
     before = count(Booking)
     response = client.post(
@@ -222,11 +220,7 @@ def test_a_racing_overlap_is_a_422_on_the_api(app, client, session, monkeypatch)
 
 def test_a_restore_that_would_overlap_is_refused(app, client, session, monkeypatch):
     login(client, "staff_jj")
-    start, end = free_slot(incubator())
-    assert (
-        client.post("/bookingview/add", data=form(incubator(), start, end, organization=volunteers())).status_code
-        == 302
-    )
+    start, end = book_for_the_volunteers(client)
     first = one(Booking, facility_id=incubator().id, starts_at=start)
     assert client.post(f"/bookingview/delete/{first.id}").status_code == 302
     data = form(incubator(), start, end, department=dept("锦江区民政局"))

@@ -116,3 +116,33 @@ DATA_SCOPES = Choices(
     ("dept", _l("Own department only")),
     ("self", _l("Own records only")),
 )
+
+#: every record type the audit log and the recycle bin name, by model name (users by "User")
+ENTITY_TYPES = Choices(
+    ("Region", _l("Region")),
+    ("Department", _l("Department")),
+    ("SocialOrganization", _l("Social organization")),
+    ("Person", _l("Person")),
+    ("Transfer", _l("Transfer")),
+    ("Facility", _l("Facility")),
+    ("Booking", _l("Booking")),
+    ("ServiceItem", _l("Service item")),
+    ("ServiceItemMaterial", _l("Application material")),
+    ("ServiceItemStep", _l("Process step")),
+    ("Resource", _l("Shared resource")),
+    ("Funding", _l("Support fund")),
+    ("PurchasedService", _l("Purchased service")),
+    ("PartyOrganization", _l("Party organization")),
+    ("OversightRecord", _l("Oversight inspection")),
+    ("OversightAttachment", _l("Inspection attachment")),
+    ("Rectification", _l("Rectification")),
+    ("JointMeeting", _l("Joint meeting")),
+    ("AgendaItem", _l("Agenda item")),
+    ("Resolution", _l("Resolution")),
+    ("ResolutionFollowUp", _l("Progress note")),
+    ("User", _l("User")),
+    ("Role", _l("Role")),
+    ("RoleDataScope", _l("Role data scope")),
+    ("Group", _l("Group")),
+    ("AuditEvent", _l("Audit log")),
+)

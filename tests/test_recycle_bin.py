@@ -270,3 +270,22 @@ def test_staff_restore_the_social_organizations_they_supervise_and_no_others(cli
     assert "锦江区慈善救助服务社" in client.get("/recyclebin/").get_data(as_text=True)
     assert client.post(f"/recyclebin/restore/SocialOrganization/{organization.id}").status_code == 302
     assert snapshot(organization)["deleted_at"] is None
+
+
+def test_a_refused_purge_names_what_still_refers_to_the_record(app, client, session):
+    from models import OversightRecord
+
+    inspection = db.session.scalars(
+        select(OversightRecord).where(OversightRecord.rectifications.any()).order_by(OversightRecord.id)
+    ).first()
+    delete_as(client, "supervisor", "oversightrecordview", inspection)
+    login(client, "admin")
+    page = client.post(
+        f"/recyclebin/purge/OversightRecord/{inspection.id}",
+        data={"confirm": str(inspection.id)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    with app.test_request_context(), force_locale("zh"):
+        expected = str(_l("It can't be purged: records still refer to it (%(records)s).", records="整改事项"))
+    assert html_escape(expected) in page
+    assert snapshot(inspection)["deleted_at"] is not None

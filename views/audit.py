@@ -14,7 +14,7 @@ from app.audit import HASHED_FIELDS, entity_type_of_model, record_event
 from app.extensions import appbuilder, db
 from app.services.export import FORMATS, download
 from models import AuditEvent
-from models.choices import Choices
+from models.choices import ENTITY_TYPES, Choices
 
 from .fields import ChoiceField
 
@@ -33,34 +33,6 @@ AUDIT_ACTION_LABELS = Choices(
     ("import", _l("Import")),
     ("permission_change", _l("Permission change")),
     ("transition", _l("Status transition")),
-)
-ENTITY_TYPES = Choices(
-    ("Region", _l("Region")),
-    ("Department", _l("Department")),
-    ("SocialOrganization", _l("Social organization")),
-    ("Person", _l("Person")),
-    ("Transfer", _l("Transfer")),
-    ("Facility", _l("Facility")),
-    ("Booking", _l("Booking")),
-    ("ServiceItem", _l("Service item")),
-    ("ServiceItemMaterial", _l("Application material")),
-    ("ServiceItemStep", _l("Process step")),
-    ("Resource", _l("Shared resource")),
-    ("Funding", _l("Support fund")),
-    ("PurchasedService", _l("Purchased service")),
-    ("PartyOrganization", _l("Party organization")),
-    ("OversightRecord", _l("Oversight inspection")),
-    ("OversightAttachment", _l("Inspection attachment")),
-    ("Rectification", _l("Rectification")),
-    ("JointMeeting", _l("Joint meeting")),
-    ("AgendaItem", _l("Agenda item")),
-    ("Resolution", _l("Resolution")),
-    ("ResolutionFollowUp", _l("Progress note")),
-    ("User", _l("User")),
-    ("Role", _l("Role")),
-    ("RoleDataScope", _l("Role data scope")),
-    ("Group", _l("Group")),
-    ("AuditEvent", _l("Audit log")),
 )
 AUDIT_LABELS = {
     "id": _l("Event"),

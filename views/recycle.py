@@ -15,8 +15,7 @@ from app.services.recycle_bin import (
     purge,
     restore,
 )
-
-from .audit import ENTITY_TYPES
+from models.choices import ENTITY_TYPES
 
 
 class RecycleBinView(BaseView):

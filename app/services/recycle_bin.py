@@ -9,10 +9,12 @@ both paths apply the same rules:
 Restores and purges go through the session, so they are audited like every change.
 """
 
+from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from app.audit import entity_type_of_model
 from app.datamodel import ScopedSQLAInterface
 from app.extensions import db
 from models import (
@@ -32,6 +34,7 @@ from models import (
     ServiceItem,
     SocialOrganization,
 )
+from models.choices import ENTITY_TYPES
 from models.mixins import RecordMixin
 from models.validation import RecordInvalid, constraint_refusal
 
@@ -130,11 +133,39 @@ def purge(item) -> None:
     """Remove a deleted record for good (audited); refused while other records refer to it."""
     if item.deleted_at is None:
         raise PurgeRefused(str(_l("Only a deleted record can be purged.")))
+    model, pk = type(item), item.id
     db.session.delete(item)
     try:
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        raise PurgeRefused(
-            str(_l("It can't be purged: other records (for example transfers or bookings) still refer to it."))
-        ) from error
+        referring = "、".join(ENTITY_TYPES.label(name) for name in referring_types(model, pk))
+        if referring:
+            message = _l("It can't be purged: records still refer to it (%(records)s).", records=referring)
+        else:
+            message = _l("It can't be purged: other records still refer to it.")
+        raise PurgeRefused(str(message)) from error
+
+
+def referring_types(model, pk) -> list[str]:
+    """The record types (model names) with rows, live or deleted, that refer to one row of
+    ``model``; a link table counts as the model whose relation it holds."""
+    target = model.__table__
+    owners = {}
+    for mapper in Model.registry.mappers:
+        owners.setdefault(mapper.local_table, mapper.class_)
+        for relation in mapper.relationships:
+            if relation.secondary is not None:
+                owners.setdefault(relation.secondary, mapper.class_)
+    found = []
+    for table in Model.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            if key.column.table is not target or table not in owners:
+                continue
+            if owners[table] is model and table is not target:
+                continue  # the row's own links (its many-to-many rows) go with it
+            if db.session.scalar(select(func.count()).select_from(table).where(key.parent == pk)):
+                name = entity_type_of_model(owners[table])
+                if name not in found:
+                    found.append(name)
+    return found

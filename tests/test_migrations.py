@@ -96,3 +96,51 @@ def test_a_web_worker_loads_neither_the_migration_tools_nor_the_spreadsheet_libr
 def test_flask_db_keeps_flask_migrates_options(scratch_database_url):
     _flask_db(scratch_database_url, "-d", MIGRATIONS, "upgrade")
     assert "(head)" in _flask_db(scratch_database_url, "current")
+
+
+def _insert_row(conn, table: str, **values) -> None:
+    """A row with ``values`` and a placeholder in every other required column."""
+    placeholders = {
+        "INTEGER": 1,
+        "BOOLEAN": True,
+        "DATETIME": "2026-01-05 09:00:00",
+        "TIMESTAMP": "2026-01-05 09:00:00",
+    }
+    for column in inspect(conn).get_columns(table):
+        if column["name"] in values or column["nullable"] or column.get("default") is not None:
+            continue
+        kind = str(column["type"]).split("(")[0].split(" ")[0].upper()
+        values[column["name"]] = placeholders.get(kind, "x")
+    names = ", ".join(values)
+    conn.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"), values)  # noqa: S608
+
+
+def test_the_booking_migration_names_overlapping_bookings_instead_of_failing_obscurely(scratch_database_url):
+    _flask_db(scratch_database_url, "upgrade", "a8f3d6c2b194")
+    engine = create_engine(scratch_database_url)
+    with engine.begin() as conn:
+        _insert_row(conn, "department", id=1, name="测试局")
+        _insert_row(conn, "facility", id=1, name="活动室", managing_department_id=1)
+        for pk, start, end in ((1, "09:00", "11:00"), (2, "10:00", "12:00"), (3, "12:00", "13:00")):
+            _insert_row(
+                conn,
+                "booking",
+                id=pk,
+                facility_id=1,
+                department_id=1,
+                starts_at=f"2026-01-05 {start}:00",
+                ends_at=f"2026-01-05 {end}:00",
+                purpose="培训",
+            )
+    engine.dispose()
+    env = {**os.environ, "DATABASE_URL": scratch_database_url, "APP_ENV": "dev", "FLASK_APP": "run.py"}
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-m", "flask", "db", "upgrade"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "Live bookings overlap: #1 and #2." in result.stderr  # back to back (#2, #3) is no overlap

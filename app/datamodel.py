@@ -116,6 +116,23 @@ def parse_pk(value) -> int | None:
     return pk if 0 < pk <= MAX_PK else None
 
 
+def live_parents_clause(model):
+    """A WHERE clause keeping the rows of ``model`` whose parent record (``__parent_attr__``), and
+    that parent's own parent, are live; None for a model without a parent record."""
+    parent_attr = getattr(model, "__parent_attr__", None)
+    if not parent_attr:
+        return None
+    relation = inspect(model).relationships[parent_attr]
+    parent = relation.mapper.class_
+    if not issubclass(parent, RecordMixin):
+        return None
+    live = select(parent.id).where(parent.deleted_at.is_(None))
+    grandparents_live = live_parents_clause(parent)
+    if grandparents_live is not None:
+        live = live.where(grandparents_live)
+    return list(relation.local_columns)[0].in_(live)
+
+
 class ScopedSQLAInterface(SQLAInterface):
     """SQLAInterface that applies data scope and soft delete on every read and write."""
 
@@ -218,10 +235,14 @@ class ScopedSQLAInterface(SQLAInterface):
         return col_name in getattr(self.obj, "__pinyin_columns__", ())
 
     def restrict(self, query):
-        """Hide deleted rows and rows outside the current scope."""
+        """Hide deleted rows, rows whose parent record is deleted (a deleted meeting's resolutions,
+        a deleted inspection's rectifications) and rows outside the current scope."""
         if issubclass(self.obj, RecordMixin):
             deleted = self.obj.deleted_at.isnot(None) if self.deleted_only else self.obj.deleted_at.is_(None)
             query = query.filter(deleted)
+            parents_live = None if self.deleted_only else live_parents_clause(self.obj)
+            if parents_live is not None:
+                query = query.filter(parents_live)
         if self.apply_scope:
             clause = current_scope().clause(self.obj)
             if clause is not None:

@@ -289,3 +289,45 @@ def test_a_refused_purge_names_what_still_refers_to_the_record(app, client, sess
         expected = str(_l("It can't be purged: records still refer to it (%(records)s).", records="整改事项"))
     assert html_escape(expected) in page
     assert snapshot(inspection)["deleted_at"] is not None
+
+
+def test_a_deleted_inspections_rectifications_leave_every_list_and_count_and_come_back_with_it(client, session):
+    from models import OversightRecord, Rectification
+
+    inspection = db.session.scalars(
+        select(OversightRecord).where(OversightRecord.rectifications.any()).order_by(OversightRecord.id)
+    ).first()
+    theirs = {r.id for r in inspection.rectifications if r.deleted_at is None}
+    headers = api_token(client, "supervisor")
+
+    def seen() -> dict:
+        listed = client.get("/api/v1/rectification/?q=(page_size:100)", headers=headers).json["result"]
+        screen = client.get("/rectificationview/list/?psize_RectificationView=100").get_data(as_text=True)
+        return {
+            "api": {row["id"] for row in listed} & theirs,
+            "list": {pk for pk in theirs if f"/rectificationview/show/{pk}" in screen},
+            "show": {pk for pk in theirs if client.get(f"/rectificationview/show/{pk}").status_code == 200},
+        }
+
+    login(client, "supervisor")
+    before = seen()
+    assert before["api"] == before["list"] == before["show"] == theirs
+    assert client.post(f"/oversightrecordview/delete/{inspection.id}").status_code == 302
+    after = seen()
+    assert after["api"] == after["list"] == after["show"] == set()
+    assert snapshot(one(Rectification, id=min(theirs)))["deleted_at"] is None  # hidden with it, not deleted
+    assert client.post(f"/recyclebin/restore/OversightRecord/{inspection.id}").status_code == 302
+    assert seen()["api"] == theirs
+
+
+def test_a_deleted_meetings_resolutions_leave_the_counts(client, session):
+    from models import JointMeeting, Resolution
+
+    headers = api_token(client, "admin")
+    meetings = db.session.scalars(select(JointMeeting).where(JointMeeting.resolutions.any())).all()
+    total = {row["id"] for row in client.get("/api/v1/resolution/?q=(page_size:100)", headers=headers).json["result"]}
+    meeting = next(m for m in meetings if client.delete(f"/api/v1/meeting/{m.id}", headers=headers).status_code == 200)
+    theirs = set(db.session.scalars(select(Resolution.id).where(Resolution.meeting_id == meeting.id)))
+    left = {row["id"] for row in client.get("/api/v1/resolution/?q=(page_size:100)", headers=headers).json["result"]}
+    assert theirs and left == total - theirs
+    assert client.get(f"/api/v1/resolution/{min(theirs)}", headers=headers).status_code == 404

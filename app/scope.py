@@ -13,6 +13,7 @@ from sqlalchemy import false, inspect, or_, select
 from sqlalchemy.orm import object_session
 
 from models import Department
+from models.mixins import fk_value
 
 #: the scope of the three built-in roles; custom roles get theirs in the UI
 BUILTIN_ROLE_SCOPES = {"Admin": "all", "Supervisor": "all", "DeptStaff": "dept_and_below"}
@@ -113,20 +114,6 @@ def scope_attrs(model) -> tuple:
     if not attr:
         return ()
     return attr if isinstance(attr, tuple) else (attr,)
-
-
-def fk_value(item, fk_attr: str):
-    """The value of a foreign key, read through its relationship when that was set instead."""
-    mapper = inspect(type(item))
-    for rel in mapper.relationships:
-        if rel.direction.name == "MANYTOONE" and [c.key for c in rel.local_columns] == [fk_attr]:
-            state = inspect(item)
-            if rel.key in state.dict:
-                related = state.dict[rel.key]
-                if related is not None:
-                    return related.id
-                return None
-    return getattr(item, fk_attr)
 
 
 def current_user():

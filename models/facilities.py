@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, Nu
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from .choices import FACILITY_KINDS, FACILITY_STATUSES
-from .mixins import RecordMixin, localized
+from .mixins import RecordMixin, fk_value, is_linked, localized
 from .org import Department, Region
 from .social import SocialOrganization
 
@@ -119,26 +119,28 @@ class Booking(RecordMixin, Model):
         return or_(cls.department_id.in_(department_ids), cls.social_organization_id.in_(supervised))
 
     def scope_owner_ids(self) -> list:
-        department = self.department.id if self.department is not None else self.department_id
+        department = fk_value(self, "department_id")
         if department is not None:
             return [department]
+        organization_id = fk_value(self, "social_organization_id")
         organization = self.social_organization
-        if organization is None and self.social_organization_id is not None:
+        if organization is None and organization_id is not None:
             session = object_session(self)
-            organization = session.get(SocialOrganization, self.social_organization_id) if session else None
+            organization = session.get(SocialOrganization, organization_id) if session else None
         return [organization.supervising_unit_id if organization is not None else None]
 
     def validate(self, session) -> dict:
         errors = {}
-        has_department = self.department is not None or self.department_id is not None
-        has_organization = self.social_organization is not None or self.social_organization_id is not None
+        # the links as set by this change (a relation set to None hides the key it will clear at flush)
+        has_department = is_linked(self, "department")
+        has_organization = is_linked(self, "social_organization")
         if has_department == has_organization:
             field = "social_organization" if has_department else "department"
             errors[field] = _l("Choose who books: a department or a social organization, not both.")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _l("The end must be after the start.")
             return errors
-        facility_id = self.facility.id if self.facility is not None else self.facility_id
+        facility_id = fk_value(self, "facility_id")
         if not facility_id or not self.starts_at or not self.ends_at:
             return errors
         facility = self.facility or session.get(Facility, facility_id)

@@ -11,7 +11,7 @@
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Integer, select
+from sqlalchemy import DateTime, ForeignKey, Integer, inspect, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -142,3 +142,27 @@ def localized(name: str | None, name_en: str | None) -> str:
     if locale is not None and locale.language == "en" and name_en:
         return name_en
     return name or ""
+
+
+def fk_value(item, fk_attr: str):
+    """The value of a foreign key, read through its relationship when that was set instead."""
+    mapper = inspect(type(item))
+    for rel in mapper.relationships:
+        if rel.direction.name == "MANYTOONE" and [c.key for c in rel.local_columns] == [fk_attr]:
+            state = inspect(item)
+            if rel.key in state.dict:
+                related = state.dict[rel.key]
+                if related is not None:
+                    return related.id
+                return None
+    return getattr(item, fk_attr)
+
+
+def is_linked(item, relation: str) -> bool:
+    """Whether a many-to-one relation points at a record, as the change sets it: through the
+    relation when it was set or loaded (also to a record not yet flushed), else through its key."""
+    state = inspect(item)
+    if relation in state.dict:
+        return state.dict[relation] is not None
+    key = list(inspect(type(item)).relationships[relation].local_columns)[0].key
+    return getattr(item, key) is not None

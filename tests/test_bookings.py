@@ -244,3 +244,20 @@ def test_the_bookings_of_one_social_organization_are_found_on_the_screen_and_the
     query = f"(filters:!((col:social_organization,opr:rel_o_m,value:{volunteers().id})))"
     answer = client.get(f"/api/v1/booking/?q={query}", headers=headers).json
     assert {row["id"] for row in answer["result"]} == set(theirs)
+
+
+@pytest.mark.parametrize("to", ["organization", "department"])
+def test_a_booking_changes_hands_between_a_department_and_an_organization(client, session, to):
+    login(client, "staff_jj")
+    start, end = free_slot(incubator())
+    bureau = dept("锦江区民政局")
+    first = {"department": bureau} if to == "organization" else {"organization": volunteers()}
+    assert client.post("/bookingview/add", data=form(incubator(), start, end, **first)).status_code == 302
+    booking = one(Booking, facility_id=incubator().id, starts_at=start)
+    then = {"organization": volunteers()} if to == "organization" else {"department": bureau}
+    data = {**form(incubator(), start, end, **then), "edit_version": booking.version}
+    response = client.post(f"/bookingview/edit/{booking.id}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    row = snapshot(booking)
+    expected = (None, volunteers().id) if to == "organization" else (bureau.id, None)
+    assert (row["department_id"], row["social_organization_id"]) == expected

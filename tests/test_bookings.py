@@ -261,3 +261,17 @@ def test_a_booking_changes_hands_between_a_department_and_an_organization(client
     row = snapshot(booking)
     expected = (None, volunteers().id) if to == "organization" else (bureau.id, None)
     assert (row["department_id"], row["social_organization_id"]) == expected
+
+
+def test_the_api_hands_a_booking_to_an_organization(client, session):
+    headers = api_token(client, "staff_jj")
+    start, end = free_slot(incubator())
+    body = {"facility": incubator().id, "department": dept("锦江区民政局").id, "purpose": "交接"}
+    body.update(starts_at=start.isoformat(), ends_at=end.isoformat())
+    created = client.post("/api/v1/booking/", json=body, headers=headers)
+    assert created.status_code == 201, created.json
+    change = {"department": None, "social_organization": volunteers().id, "version": 1}
+    response = client.put(f"/api/v1/booking/{created.json['id']}", json=change, headers=headers)
+    assert response.status_code == 200, response.json
+    row = snapshot(one(Booking, id=created.json["id"]))
+    assert (row["department_id"], row["social_organization_id"]) == (None, volunteers().id)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
 from models import PlatformUser, RoleDataScope
+from models.mixins import listing
 from models.org import subtree_ids, subtree_query
 from models.security import security_stamp
 from views.lookup import RelationLookupMixin
@@ -213,7 +214,7 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
     show_template = "platform/user_show.html"
     formatters_columns = {
         "active": lambda value: gettext("Yes") if value else gettext("No"),
-        "roles": lambda roles: "、".join(str(role) for role in roles or ()) if isinstance(roles, list) else roles,
+        "roles": lambda roles: listing(roles) if isinstance(roles, list) else roles,
         **{
             column: _shown_or_blank
             for column in (

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import Choices
 from .facilities import Facility
-from .mixins import RecordMixin, changed_fields, committed_value
+from .mixins import RecordMixin, changed_fields, committed_value, listing
 from .org import Department
 from .people import Person
 from .validation import refuse
@@ -127,7 +127,7 @@ class JointMeeting(RecordMixin, Model):
         attending = {p.id for p in self.attendees}
         both = [p.name for p in self.absentees if p.id in attending]
         if both:
-            errors["absentees"] = _l("%(names)s can't be both present and absent.", names="、".join(both))
+            errors["absentees"] = _l("%(names)s can't be both present and absent.", names=listing(both))
         return errors
 
 

@@ -166,3 +166,12 @@ def is_linked(item, relation: str) -> bool:
         return state.dict[relation] is not None
     key = list(inspect(type(item)).relationships[relation].local_columns)[0].key
     return getattr(item, key) is not None
+
+
+def listing(values) -> str:
+    """Names run together as each language writes a list: "甲、乙" in Chinese, "A, B" in English."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    separator = ", " if locale is not None and locale.language == "en" else "、"
+    return separator.join(str(value) for value in values or ())

@@ -394,3 +394,16 @@ def test_the_user_pages_show_yes_no_and_role_names_not_python_values(client, ses
     shown = " ".join(re.sub(r"<[^>]+>", " ", cell) for cell in cells)
     assert "是" in shown
     assert not re.search(r"\bTrue\b|\bFalse\b|\[<?\w+>?\]|\bNone\b|\.\d{6}\b", shown), shown
+
+
+def test_lists_of_names_are_run_together_as_each_language_writes_them(client, session):
+    from app.extensions import appbuilder
+    from models import PlatformUser
+
+    staff = db.session.query(PlatformUser).filter_by(username="staff").one()
+    staff.roles = [appbuilder.sm.find_role("DeptStaff"), appbuilder.sm.find_role("Supervisor")]
+    db.session.commit()
+    login(client, "admin")
+    for language, shown in (("zh", "DeptStaff、Supervisor"), ("en", "DeptStaff, Supervisor")):
+        client.get(f"/lang/{language}")
+        assert shown in client.get(f"/users/show/{staff.id}").get_data(as_text=True)

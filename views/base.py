@@ -31,7 +31,7 @@ from app.datamodel import DeleteRefused, ScopedSQLAInterface, StaleEdit
 from app.extensions import appbuilder, db
 from app.scope import ScopeViolation
 from app.security import FULL_ID_NUMBER
-from models.mixins import RECORD_LABELS
+from models.mixins import RECORD_LABELS, listing
 from models.validation import RecordInvalid, mask_id_number
 
 from .fields import AjaxSelectField, AjaxSelectMultipleField, ChoiceField, RegionField
@@ -86,7 +86,7 @@ def yes_no(value) -> str:
 
 def joined(values) -> str:
     """Many related records, by their names."""
-    return "、".join(str(value) for value in values or [])
+    return listing(values)
 
 
 def seconds(value) -> str:

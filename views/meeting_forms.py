@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.datamodel import ScopedSQLAInterface
 from models import Department, Facility, Person, SocialOrganization
+from models.mixins import listing
 
 from .fields import AjaxSelectField, AjaxSelectMultipleField
 
@@ -120,7 +121,7 @@ class MinutesForm(FlaskForm):
         both = [p.name for p in self.absentees.data or [] if p.id in present]
         if both:
             self.absentees.errors = list(self.absentees.errors) + [
-                str(_l("%(names)s can't be both present and absent.", names="、".join(both)))
+                str(_l("%(names)s can't be both present and absent.", names=listing(both)))
             ]
             valid = False
         held = self.held_at.data

@@ -42,6 +42,7 @@ from models.choices import (
     POLITICAL_STATUSES,
     Choices,
 )
+from models.mixins import listing
 from models.resources import ITEM_TYPES, SERVICE_OBJECTS
 from models.social import EVALUATION_GRADES, INCUBATION_STATES, SOCIAL_CATEGORIES, SOCIAL_ROUTES
 from models.validation import RecordInvalid, check_credit_code, check_id_number, check_mobile, normalize_id_number
@@ -363,7 +364,7 @@ def header_map(spec: ImportSpec, header: list) -> tuple[dict, list[str]]:
             positions[key] = index
     missing = [str(c.label) for c in spec.columns if c.required and c.key not in positions]
     if missing:
-        raise ImportRefused(str(_l("Required columns are missing: %(columns)s", columns="、".join(missing))))
+        raise ImportRefused(str(_l("Required columns are missing: %(columns)s", columns=listing(missing))))
     return positions, unknown
 
 

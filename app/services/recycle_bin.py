@@ -35,7 +35,7 @@ from models import (
     SocialOrganization,
 )
 from models.choices import ENTITY_TYPES
-from models.mixins import RecordMixin
+from models.mixins import RecordMixin, listing
 from models.validation import RecordInvalid, constraint_refusal
 
 #: every register whose records a screen or the API deletes, and that can therefore be restored, by
@@ -105,9 +105,7 @@ def restore(item) -> None:
     """Bring a deleted record back; raise RestoreRefused with a clear reason."""
     missing = _deleted_references(item)
     if missing:
-        raise RestoreRefused(
-            str(_l("Restore %(records)s first: this record refers to it.", records="、".join(missing)))
-        )
+        raise RestoreRefused(str(_l("Restore %(records)s first: this record refers to it.", records=listing(missing))))
     item.deleted_at = None
     try:
         db.session.commit()
@@ -139,7 +137,7 @@ def purge(item) -> None:
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        referring = "、".join(ENTITY_TYPES.label(name) for name in referring_types(model, pk))
+        referring = listing(ENTITY_TYPES.label(name) for name in referring_types(model, pk))
         if referring:
             message = _l("It can't be purged: records still refer to it (%(records)s).", records=referring)
         else:

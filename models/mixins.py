@@ -72,15 +72,11 @@ class RecordMixin:
 def has_net_changes(obj) -> bool:
     """``Session.is_modified(obj)``, looking only at the attributes that were set since the last
     flush (a bulk edit sets one field of thousands of records; is_modified reads all of them)."""
-    from sqlalchemy import inspect
-
     state = inspect(obj)
     return any(state.attrs[key].history.has_changes() for key in list(state.committed_state))
 
 
 def _changes(obj, attr: str) -> bool:
-    from sqlalchemy import inspect
-
     return inspect(obj).attrs[attr].history.has_changes()
 
 
@@ -96,8 +92,6 @@ RECORD_LABELS = {
 
 def committed_value(obj, attr: str):
     """The value of ``attr`` as stored in the database, before this flush's changes."""
-    from sqlalchemy import inspect
-
     history = inspect(obj).attrs[attr].history
     return history.deleted[0] if history.deleted else getattr(obj, attr)
 
@@ -117,8 +111,6 @@ def live_unique(name: str, column: str, optional: bool = False):
 def changed_fields(obj, with_links: bool = False) -> set:
     """Columns (and, with ``with_links``, many-to-one and many-to-many links) whose value this flush
     really changes: a form that re-submits an unchanged value changes nothing."""
-    from sqlalchemy import inspect
-
     state = inspect(obj)
     keys = [attr.key for attr in state.mapper.column_attrs]
     if with_links:

@@ -281,9 +281,9 @@ def before_flush(session: Session, flush_context, instances) -> None:
             for attr in state.mapper.column_attrs
             if attr.key not in IGNORED_COLUMNS and attr.key not in SECRET_COLUMNS
         }
-        # removing a register record for good is a purge; removing part of a document (an agenda item) is a delete
-        purged = isinstance(obj, RecordMixin) and not getattr(obj, "__parent_attr__", None)
-        action = "purge" if purged else "delete"
+        # a record (or a part of one, such as an agenda item) is only ever removed for good by a purge:
+        # deleting it is soft, an update of ``deleted_at``
+        action = "purge" if isinstance(obj, RecordMixin) else "delete"
         pending.append({"obj": obj, "new": False, "changes": snapshot, "action": action, "id": obj.id})
 
 

@@ -43,11 +43,11 @@ def register_commands(app: Flask) -> None:
     @recycle_bin_group.command("list")
     def recycle_bin_list():
         """List deleted records of every register."""
-        from .services.recycle_bin import BIN_MODELS, deleted_records
+        from .services.recycle_bin import BIN_MODELS, bin_label, deleted_records
 
         for name, model in BIN_MODELS.items():
             for row in deleted_records(model):
-                click.echo(f"{name}\t{row.id}\t{row.deleted_at:%Y-%m-%d %H:%M}\t{row}")
+                click.echo(f"{name}\t{row.id}\t{row.deleted_at:%Y-%m-%d %H:%M}\t{bin_label(row)}")
 
     @recycle_bin_group.command("restore")
     @click.argument("model_name")

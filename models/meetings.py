@@ -100,11 +100,18 @@ class JointMeeting(RecordMixin, Model):
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: the live agenda and resolutions: a part removed in the minutes editor goes to the recycle bin
     agenda_items: Mapped[list["AgendaItem"]] = relationship(
-        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+        back_populates="meeting",
+        primaryjoin="and_(AgendaItem.meeting_id == JointMeeting.id, AgendaItem.deleted_at.is_(None))",
+        order_by="AgendaItem.position, AgendaItem.id",
+        cascade="all",
     )
     resolutions: Mapped[list["Resolution"]] = relationship(
-        back_populates="meeting", order_by="Resolution.id", cascade="all, delete-orphan"
+        back_populates="meeting",
+        primaryjoin="and_(Resolution.meeting_id == JointMeeting.id, Resolution.deleted_at.is_(None))",
+        order_by="Resolution.id",
+        cascade="all",
     )
 
     def __str__(self) -> str:

@@ -167,3 +167,19 @@ def listing(values) -> str:
     locale = get_locale()
     separator = ", " if locale is not None and locale.language == "en" else "、"
     return separator.join(str(value) for value in values or ())
+
+
+def replace_parts(parent, key: str, kept: list) -> None:
+    """Make ``kept`` the live rows of ``parent``'s part collection ``key`` (an agenda, a list of
+    materials): rows left out are soft-deleted, so they wait in the recycle bin, and new rows are
+    added. The collection holds live rows only, and reloads them in order after the commit."""
+    collection = getattr(parent, key)
+    keeping = {id(part) for part in kept}
+    removed_at = utcnow()
+    for part in collection:
+        if id(part) not in keeping:
+            part.deleted_at = removed_at
+    present = {id(part) for part in collection}
+    for part in kept:
+        if id(part) not in present:
+            collection.append(part)

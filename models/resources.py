@@ -77,11 +77,18 @@ class ServiceItem(RecordMixin, Model):
     online: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     fee_charged: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     fee_basis: Mapped[str | None] = mapped_column(String(300))
+    #: the live materials and steps: a line removed from the item's lists goes to the recycle bin
     materials: Mapped[list["ServiceItemMaterial"]] = relationship(
-        back_populates="item", order_by="ServiceItemMaterial.position", cascade="all, delete-orphan"
+        back_populates="item",
+        primaryjoin="and_(ServiceItemMaterial.item_id == ServiceItem.id, ServiceItemMaterial.deleted_at.is_(None))",
+        order_by="ServiceItemMaterial.position, ServiceItemMaterial.id",
+        cascade="all",
     )
     steps: Mapped[list["ServiceItemStep"]] = relationship(
-        back_populates="item", order_by="ServiceItemStep.position", cascade="all, delete-orphan"
+        back_populates="item",
+        primaryjoin="and_(ServiceItemStep.item_id == ServiceItem.id, ServiceItemStep.deleted_at.is_(None))",
+        order_by="ServiceItemStep.position, ServiceItemStep.id",
+        cascade="all",
     )
 
     def __str__(self) -> str:

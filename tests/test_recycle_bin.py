@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from models import AuditEvent, Person
+from models import AuditEvent, Person, Resolution
 from tests.conftest import api_token, login
 from tests.helpers import dept, one, snapshot
 
@@ -331,3 +331,145 @@ def test_a_deleted_meetings_resolutions_leave_the_counts(client, session):
     left = {row["id"] for row in client.get("/api/v1/resolution/?q=(page_size:100)", headers=headers).json["result"]}
     assert theirs and left == total - theirs
     assert client.get(f"/api/v1/resolution/{min(theirs)}", headers=headers).status_code == 404
+
+
+# ----- parts that a record's own form removes -------------------------------------------------------
+def events_of(model_name: str, pk) -> list:
+    db.session.expire_all()
+    query = select(AuditEvent).where(AuditEvent.entity_type == model_name, AuditEvent.entity_id == str(pk))
+    return list(db.session.scalars(query.order_by(AuditEvent.id)))
+
+
+def test_an_agenda_item_removed_in_the_minutes_editor_waits_in_the_bin_and_comes_back(client, session):
+    from models import AgendaItem
+    from tests.test_meetings import editor_form, longquanyi_meeting
+
+    meeting = longquanyi_meeting()
+    removed = meeting.agenda_items[0]
+    removed_id, title, kept = removed.id, removed.title, len(meeting.agenda_items) - 1
+    login(client, "staff")
+    data = {k: v for k, v in editor_form(meeting).items() if not k.startswith("agenda-0-")}
+    assert client.post(f"/minutes/{meeting.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert snapshot(db.session.get(AgendaItem, removed_id))["deleted_at"] is not None  # kept, soft-deleted
+    assert len(longquanyi_meeting().agenda_items) == kept
+    assert [event.action for event in events_of("AgendaItem", removed_id)][-1] == "delete"
+    for url in (f"/meetingview/show/{meeting.id}", f"/meetingview/print/{meeting.id}", f"/minutes/{meeting.id}/edit"):
+        assert html_escape(title) not in client.get(url).get_data(as_text=True), url
+    page = client.get("/recyclebin/").get_data(as_text=True)
+    assert "<h4>议题 <small>" in page
+    assert html_escape(f"{removed.position}. {title} — {meeting.title}") in page  # names its meeting
+    assert f"/recyclebin/restore/AgendaItem/{removed_id}" in page
+    client.post("/logout/")
+    login(client, "staff_jj")  # a Jinjiang user neither sees nor restores a Longquanyi meeting's agenda
+    assert html_escape(title) not in client.get("/recyclebin/").get_data(as_text=True)
+    assert client.post(f"/recyclebin/restore/AgendaItem/{removed_id}").status_code == 404
+    client.post("/logout/")
+    login(client, "staff")
+    assert client.post(f"/recyclebin/restore/AgendaItem/{removed_id}").status_code == 302
+    assert snapshot(db.session.get(AgendaItem, removed_id))["deleted_at"] is None
+    assert [event.action for event in events_of("AgendaItem", removed_id)][-1] == "restore"
+    assert html_escape(title) in client.get(f"/meetingview/show/{meeting.id}").get_data(as_text=True)
+
+
+def test_a_resolution_removed_in_the_minutes_editor_keeps_its_follow_up_log(client, session):
+    from models import ResolutionFollowUp
+    from tests.test_meetings import editor_form, longquanyi_meeting
+
+    meeting = longquanyi_meeting()
+    index, resolution = 0, meeting.resolutions[0]
+    resolution_id = resolution.id
+    login(client, "staff")
+    assert client.post(f"/resolutions/{resolution_id}/follow-up", data={"note": "已协调进驻窗口"}).status_code == 302
+    db.session.expire_all()
+    meeting = longquanyi_meeting()
+    notes = len(meeting.resolutions[0].follow_ups)
+    assert notes >= 1
+    data = {k: v for k, v in editor_form(meeting).items() if not k.startswith(f"resolutions-{index}-")}
+    assert client.post(f"/minutes/{meeting.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert resolution_id not in [r.id for r in longquanyi_meeting().resolutions]
+    assert snapshot(db.session.get(Resolution, resolution_id))["deleted_at"] is not None
+    follow_ups = select(ResolutionFollowUp).where(ResolutionFollowUp.resolution_id == resolution_id)
+    assert len(db.session.scalars(follow_ups).all()) == notes
+    assert client.post(f"/recyclebin/restore/Resolution/{resolution_id}").status_code == 302
+    db.session.expire_all()
+    restored = db.session.get(Resolution, resolution_id)
+    assert restored.deleted_at is None and len(restored.follow_ups) == notes
+    assert resolution_id in [r.id for r in longquanyi_meeting().resolutions]
+
+
+def test_a_deleted_resolution_leaves_the_meeting_page_and_the_printed_minutes(client, session):
+    from tests.test_meetings import longquanyi_meeting
+
+    meeting = longquanyi_meeting()
+    resolution = meeting.resolutions[0]
+    content = resolution.content
+    headers = api_token(client, "admin")
+    assert client.delete(f"/api/v1/resolution/{resolution.id}", headers=headers).status_code == 200
+    login(client, "staff")
+    for url in (f"/meetingview/show/{meeting.id}", f"/meetingview/print/{meeting.id}", f"/minutes/{meeting.id}/edit"):
+        assert html_escape(content) not in client.get(url).get_data(as_text=True), url
+
+
+def test_a_part_of_published_minutes_is_not_restored(app, client, session):
+    from sqlalchemy import update
+
+    from models import AgendaItem
+    from models.meetings import PUBLISHED_MESSAGE
+    from tests.test_meetings import jinjiang_meeting
+
+    meeting = jinjiang_meeting()
+    assert meeting.status == "published"
+    item = meeting.agenda_items[0]
+    # removed while the minutes were a draft, then the minutes were published
+    db.session.execute(update(AgendaItem).where(AgendaItem.id == item.id).values(deleted_at=item.updated_at))
+    db.session.commit()
+    login(client, "admin")
+    page = client.post(f"/recyclebin/restore/AgendaItem/{item.id}", follow_redirects=True).get_data(as_text=True)
+    with app.test_request_context(), force_locale("zh"):
+        assert html_escape(str(PUBLISHED_MESSAGE)) in page
+    assert snapshot(db.session.get(AgendaItem, item.id))["deleted_at"] is not None
+
+
+def test_a_material_removed_from_an_items_list_waits_in_the_bin(client, session):
+    from models import ServiceItem, ServiceItemMaterial
+
+    item = db.session.scalars(select(ServiceItem).where(ServiceItem.materials.any()).order_by(ServiceItem.id)).first()
+    names = [m.name for m in item.materials]
+    steps = "\n".join(s.description for s in item.steps)
+    removed = item.materials[0]
+    removed_id = removed.id
+    login(client, "admin")
+    data = {"materials": "\n".join(names[1:] + ["新增材料"]), "steps": steps}
+    assert client.post(f"/serviceitemview/lists/{item.id}", data=data).status_code == 302
+    db.session.expire_all()
+    item = db.session.get(ServiceItem, item.id)
+    assert [m.name for m in item.materials] == names[1:] + ["新增材料"]
+    assert [m.position for m in item.materials] == list(range(1, len(names) + 1))
+    assert db.session.get(ServiceItemMaterial, removed_id).deleted_at is not None
+    page = client.get("/recyclebin/").get_data(as_text=True)
+    assert html_escape(f"{names[0]} — {item}") in page
+    assert client.post(f"/recyclebin/restore/ServiceItemMaterial/{removed_id}").status_code == 302
+    db.session.expire_all()
+    assert names[0] in [m.name for m in db.session.get(ServiceItem, item.id).materials]
+
+
+def test_purging_minutes_purges_their_removed_parts_with_audit(client, session):
+    from models import AgendaItem, JointMeeting
+    from tests.test_meetings import editor_form, longquanyi_meeting
+
+    meeting = longquanyi_meeting()
+    removed_id = meeting.agenda_items[0].id
+    part_ids = [a.id for a in meeting.agenda_items]
+    login(client, "admin")
+    data = {k: v for k, v in editor_form(meeting).items() if not k.startswith("agenda-0-")}
+    assert client.post(f"/minutes/{meeting.id}/edit", data=data).status_code == 302
+    assert client.post(f"/meetingview/delete/{meeting.id}").status_code == 302
+    page = client.post(
+        f"/recyclebin/purge/JointMeeting/{meeting.id}", data={"confirm": str(meeting.id)}, follow_redirects=True
+    ).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(JointMeeting, meeting.id) is None, page[-3000:]
+    assert db.session.scalars(select(AgendaItem).where(AgendaItem.id.in_(part_ids))).all() == []
+    assert [event.action for event in events_of("AgendaItem", removed_id)][-1] == "purge"

@@ -16,6 +16,7 @@ from app.scope import ScopeViolation, current_scope
 from app.services import meetings as workflow
 from models import AgendaItem, JointMeeting, Resolution
 from models.meetings import MEETING_STATUSES, RESOLUTION_STATUSES
+from models.mixins import replace_parts
 from models.validation import RecordInvalid
 
 from .audit import AUDIT_ACTION_LABELS, history_for
@@ -275,7 +276,7 @@ def _fill_children(form: MinutesForm, meeting: JointMeeting) -> None:
 
 def _apply(form: MinutesForm, meeting: JointMeeting) -> None:
     """Copy the form onto the meeting; agenda items and resolutions are matched by id, new ones added,
-    missing ones removed, and the agenda renumbered in the order chosen."""
+    missing ones removed to the recycle bin, and the agenda renumbered in the order chosen."""
     for name in ("title", "session_number", "held_at", "venue", "convening_department", "chair", "recorder", "minutes"):
         setattr(meeting, name, form[name].data)
     meeting.participating_departments = list(form.participating_departments.data or [])
@@ -293,7 +294,7 @@ def _apply(form: MinutesForm, meeting: JointMeeting) -> None:
         item.presenting_department = entry.form.presenting_department.data
         item.summary = entry.form.summary.data
         kept.append(item)
-    meeting.agenda_items = kept
+    replace_parts(meeting, "agenda_items", kept)
 
     existing = {item.id: item for item in meeting.resolutions}
     kept = []
@@ -304,7 +305,7 @@ def _apply(form: MinutesForm, meeting: JointMeeting) -> None:
         resolution.cooperating_departments = list(entry.form.cooperating_departments.data or [])
         resolution.due_on = entry.form.due_on.data
         kept.append(resolution)
-    meeting.resolutions = kept
+    replace_parts(meeting, "resolutions", kept)
 
 
 def _int(value) -> int | None:

@@ -10,8 +10,10 @@ from app.services.recycle_bin import (
     BIN_MODELS,
     PurgeRefused,
     RestoreRefused,
+    bin_label,
     deleted_records,
     find_deleted,
+    permission_name,
     purge,
     restore,
 )
@@ -33,15 +35,15 @@ class RecycleBinView(BaseView):
         """Deleted records of every register the user may read, within scope."""
         sections = []
         for name, model in BIN_MODELS.items():
-            if not appbuilder.sm.has_access("can_read", name):
+            if not appbuilder.sm.has_access("can_read", permission_name(name)):
                 continue
-            rows = deleted_records(model)
+            rows = [(row, bin_label(row)) for row in deleted_records(model)]
             sections.append(
                 {
                     "name": name,
                     "label": ENTITY_TYPES.label(name),
                     "rows": rows,
-                    "can_restore": appbuilder.sm.has_access("can_write", name),
+                    "can_restore": appbuilder.sm.has_access("can_write", permission_name(name)),
                 }
             )
         can_purge = appbuilder.sm.has_access("can_purge", "RecycleBin")
@@ -59,7 +61,7 @@ class RecycleBinView(BaseView):
     @has_access
     def restore(self, model_name, pk):
         """Restore one record: needs edit rights on its register and the record in scope."""
-        if not appbuilder.sm.has_access("can_write", model_name):
+        if not appbuilder.sm.has_access("can_write", permission_name(model_name)):
             abort(403)
         item = self._target(model_name, pk)
         try:

@@ -21,7 +21,7 @@ from models import (
     ServiceItemMaterial,
     ServiceItemStep,
 )
-from models.mixins import localized
+from models.mixins import localized, replace_parts
 from models.resources import ITEM_TYPES, LEVELS, RESOURCE_KINDS, RESOURCE_STATUSES, SERVICE_OBJECTS, SHARING_SCOPES
 from models.social import FUNDING_TYPES, PURCHASE_STAGES
 from models.validation import RecordInvalid
@@ -136,8 +136,8 @@ class ServiceItemView(PlatformModelView):
         from app.extensions import appbuilder
 
         return {
-            "materials": [m for m in item.materials if m.deleted_at is None],
-            "steps": [s for s in item.steps if s.deleted_at is None],
+            "materials": item.materials,
+            "steps": item.steps,
             "may_edit_lists": appbuilder.sm.has_access("can_write", "ServiceItem"),
         }
 
@@ -153,8 +153,8 @@ class ServiceItemView(PlatformModelView):
         if any(len(v) > 300 for v in materials) or any(len(v) > 500 for v in steps):
             flash(_("A material has at most 300 characters, a step at most 500."), "danger")
             return redirect(url_for("ServiceItemView.show", pk=item.id))
-        item.materials = _ordered(item.materials, materials, ServiceItemMaterial, "name")
-        item.steps = _ordered(item.steps, steps, ServiceItemStep, "description")
+        replace_parts(item, "materials", _ordered(item.materials, materials, ServiceItemMaterial, "name"))
+        replace_parts(item, "steps", _ordered(item.steps, steps, ServiceItemStep, "description"))
         try:
             db.session.commit()
         except (RecordInvalid, ScopeViolation) as error:
@@ -213,11 +213,15 @@ class ServiceItemView(PlatformModelView):
 
 
 def _ordered(existing, values, model, field):
-    """Rows for ``values`` in order, reusing the existing ones (matched by position)."""
-    rows = list(existing)
+    """Rows for ``values`` in order: a line whose text is already a row keeps that row (renumbered),
+    a new line is a new row. The rows whose text is gone are left out, for ``replace_parts``."""
+    unused = {}
+    for row in existing:
+        unused.setdefault(getattr(row, field), []).append(row)
     kept = []
     for position, value in enumerate(values, start=1):
-        row = rows[position - 1] if position <= len(rows) else model()
+        same = unused.get(value)
+        row = same.pop(0) if same else model()
         row.position = position
         setattr(row, field, value)
         kept.append(row)

@@ -13,11 +13,13 @@ from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.audit import entity_type_of_model
 from app.datamodel import ScopedSQLAInterface
 from app.extensions import db
 from models import (
+    AgendaItem,
     Booking,
     Department,
     Facility,
@@ -32,6 +34,8 @@ from models import (
     Resolution,
     Resource,
     ServiceItem,
+    ServiceItemMaterial,
+    ServiceItemStep,
     SocialOrganization,
 )
 from models.choices import ENTITY_TYPES
@@ -39,8 +43,8 @@ from models.mixins import RecordMixin, listing
 from models.validation import RecordInvalid, constraint_refusal
 
 #: every register whose records a screen or the API deletes, and that can therefore be restored, by
-#: the name used in permissions and URLs, in the menu's order (the rows kept inside a record's own
-#: form, such as an item's materials or a meeting's agenda, come and go with that form)
+#: the name used in URLs, in the menu's order; with them the parts that a record's own form removes
+#: (an item's materials and steps, a meeting's agenda items)
 BIN_MODELS = {
     model.__name__: model
     for model in (
@@ -51,6 +55,8 @@ BIN_MODELS = {
         Facility,
         Booking,
         ServiceItem,
+        ServiceItemMaterial,
+        ServiceItemStep,
         Resource,
         Funding,
         PurchasedService,
@@ -58,9 +64,29 @@ BIN_MODELS = {
         OversightRecord,
         Rectification,
         JointMeeting,
+        AgendaItem,
         Resolution,
     )
 }
+#: the parts have no permissions of their own: they are read and restored with their record's
+PART_PERMISSIONS = {
+    "ServiceItemMaterial": "ServiceItem",
+    "ServiceItemStep": "ServiceItem",
+    "AgendaItem": "JointMeeting",
+}
+
+
+def permission_name(model_name: str) -> str:
+    """The permission view that guards the deleted rows of ``model_name`` in the bin."""
+    return PART_PERMISSIONS.get(model_name, model_name)
+
+
+def bin_label(item) -> str:
+    """How a deleted row is named in the bin: a part of a record (an agenda item, a resolution)
+    also names the record it belongs to."""
+    parent_attr = getattr(type(item), "__parent_attr__", None)
+    parent = getattr(item, parent_attr) if parent_attr else None
+    return f"{item} — {parent}" if parent is not None else str(item)
 
 
 class RestoreRefused(Exception):
@@ -78,7 +104,10 @@ def deleted_interface(model) -> ScopedSQLAInterface:
 def deleted_records(model, limit: int = 500) -> list:
     """Deleted rows of ``model`` within the current scope, most recently deleted first."""
     interface = deleted_interface(model)
-    query = interface.restrict(db.session.query(model)).order_by(model.deleted_at.desc())
+    query = interface.restrict(db.session.query(model)).order_by(model.deleted_at.desc(), model.id.desc())
+    parent_attr = getattr(model, "__parent_attr__", None)
+    if parent_attr:
+        query = query.options(selectinload(getattr(model, parent_attr)))
     return query.limit(limit).all()
 
 
@@ -132,6 +161,8 @@ def purge(item) -> None:
     if item.deleted_at is None:
         raise PurgeRefused(str(_l("Only a deleted record can be purged.")))
     model, pk = type(item), item.id
+    for part in _deleted_parts(item):
+        db.session.delete(part)  # its removed parts go with it (the live ones by the relation's cascade)
     db.session.delete(item)
     try:
         db.session.commit()
@@ -143,6 +174,24 @@ def purge(item) -> None:
         else:
             message = _l("It can't be purged: other records still refer to it.")
         raise PurgeRefused(str(message)) from error
+
+
+def _deleted_parts(item) -> list:
+    """The soft-deleted parts of ``item`` (removed agenda items, materials): its part collections
+    hold live rows only."""
+    parts = []
+    for relation in inspect(type(item)).relationships:
+        part_model = relation.mapper.class_
+        if (
+            relation.direction.name != "ONETOMANY"
+            or getattr(part_model, "__parent_attr__", None) != relation.back_populates
+        ):
+            continue
+        parent_key = next(iter(relation.local_remote_pairs))[1]
+        parts += db.session.scalars(
+            select(part_model).where(parent_key == item.id, part_model.deleted_at.isnot(None))
+        ).all()
+    return parts
 
 
 def referring_types(model, pk) -> list[str]:

@@ -31,13 +31,13 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
 from models import PlatformUser, RoleDataScope
-from models.mixins import listing
 from models.org import subtree_ids, subtree_query
 from models.security import security_stamp
 from views.lookup import RelationLookupMixin
 
 from . import login_guard, passwords, sessions
 from .auth_views import AuthDBView, ResetMyPasswordView, ResetPasswordView, policy_password_field
+from .role_names import role_caption, role_captions
 from .scope import BUILTIN_ROLE_SCOPES
 from .security_cache import SecurityCache
 
@@ -189,6 +189,8 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
         }
         self.edit_form_extra_fields = fields
         super().__init__(**kwargs)
+        for form in (self.add_form, self.edit_form):
+            form.roles.kwargs["get_label"] = role_caption  # the options read 系统管理员（Admin）
 
     list_columns = ["first_name", "last_name", "username", "department", "active", "roles"]
     add_columns = [
@@ -214,7 +216,7 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
     show_template = "platform/user_show.html"
     formatters_columns = {
         "active": lambda value: gettext("Yes") if value else gettext("No"),
-        "roles": lambda roles: listing(roles) if isinstance(roles, list) else roles,
+        "roles": role_captions,
         **{
             column: _shown_or_blank
             for column in (

@@ -206,3 +206,26 @@ def test_the_built_in_data_scopes_are_logged_with_their_role(client, session):
     labels = db.session.scalars(select(AuditEvent.entity_label).where(AuditEvent.entity_type == "RoleDataScope")).all()
     assert labels and not [label for label in labels if label.startswith("None")]
     assert {"Admin: all", "Supervisor: all", "DeptStaff: dept_and_below"} <= set(labels)
+
+
+def test_an_events_stored_changes_are_folded_under_the_readable_table(client, session):
+    """The stored JSON (field keys, codes) is what the hash covers; on the page it sits folded away,
+    verbatim, and the reader sees the labelled table."""
+    from markupsafe import escape
+
+    person = move_wang_wei(client)
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "Person", AuditEvent.entity_id == str(person.id))
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    login(client, "supervisor")
+    shown = client.get(f"/auditeventview/show/{event.id}").get_data(as_text=True)
+    folded = re.search(
+        r'<details class="stored-changes"><summary>(.*?)</summary><pre>(.*?)</pre></details>', shown, re.S
+    )
+    assert folded is not None
+    assert folded.group(1) == "存储并计入哈希的原文"
+    assert folded.group(2) == str(escape(event.changes))
+    assert '"department_id"' not in shown.replace(folded.group(0), "")  # raw keys only inside the fold
+    assert "部门/单位" in shown

@@ -404,6 +404,38 @@ def test_lists_of_names_are_run_together_as_each_language_writes_them(client, se
     staff.roles = [appbuilder.sm.find_role("DeptStaff"), appbuilder.sm.find_role("Supervisor")]
     db.session.commit()
     login(client, "admin")
-    for language, shown in (("zh", "DeptStaff、Supervisor"), ("en", "DeptStaff, Supervisor")):
+    for language, shown in (
+        ("zh", "部门工作人员（DeptStaff）、监督员（Supervisor）"),
+        ("en", "Department staff (DeptStaff), Supervisor (Supervisor)"),
+    ):
         client.get(f"/lang/{language}")
         assert shown in client.get(f"/users/show/{staff.id}").get_data(as_text=True)
+
+
+def test_built_in_roles_are_named_in_the_readers_language(client, session):
+    """DESIGN's role table: 系统管理员 / 部门工作人员 / 监督员, with the code the permissions use;
+    a role made on the role screen keeps the name it was given."""
+    from app.extensions import appbuilder
+    from models import PlatformUser
+    from tests.test_audit_screens import move_wang_wei
+
+    appbuilder.sm.add_role("街道审核员")
+    staff = db.session.query(PlatformUser).filter_by(username="staff").one()
+    staff.roles = [appbuilder.sm.find_role("DeptStaff"), appbuilder.sm.find_role("街道审核员")]
+    db.session.commit()
+    login(client, "admin")
+    users = client.get("/users/list/").get_data(as_text=True)
+    assert "系统管理员（Admin）" in users and "部门工作人员（DeptStaff）、街道审核员" in users
+    form = client.get(f"/users/edit/{staff.id}").get_data(as_text=True)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", form)
+    assert {"系统管理员（Admin）", "部门工作人员（DeptStaff）", "监督员（Supervisor）", "街道审核员"} <= set(options)
+    scopes = client.get("/roledatascopeview/list/").get_data(as_text=True)
+    assert "监督员（Supervisor）" in scopes
+    client.get("/lang/en")
+    assert "System administrator (Admin)" in client.get("/users/list/").get_data(as_text=True)
+    client.get("/lang/zh")
+    client.post("/logout/")
+    person = move_wang_wei(client)  # as staff
+    login(client, "supervisor")  # the history tab names the actor's roles at the time
+    page = client.get(f"/personview/show/{person.id}").get_data(as_text=True)
+    assert "staff (部门工作人员（DeptStaff）、街道审核员)" in page

@@ -9,9 +9,11 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.audit import HASHED_FIELDS, entity_type_of_model, record_event
 from app.extensions import appbuilder, db
+from app.role_names import role_captions
 from app.services.export import FORMATS, download
 from models import AuditEvent
 from models.choices import ENTITY_TYPES, Choices
@@ -171,7 +173,15 @@ def history_for(entity_type: str, entity_id) -> list[dict]:
         .limit(200)
         .all()
     )
-    return [{"event": e, "action": AUDIT_ACTION_LABELS.label(e.action), "diff": readable_diff(e)} for e in events]
+    return [
+        {
+            "event": e,
+            "action": AUDIT_ACTION_LABELS.label(e.action),
+            "roles": role_captions(e.actor_roles),
+            "diff": readable_diff(e),
+        }
+        for e in events
+    ]
 
 
 def changes_since(entity_type: str, entity_id, version: int) -> list[dict]:
@@ -206,6 +216,14 @@ def changes_since(entity_type: str, entity_id, version: int) -> list[dict]:
     return rows
 
 
+def stored_changes(value) -> Markup:
+    """The changes exactly as stored and hashed (field keys and codes), folded away: the readable
+    table under the event is what people read, this is what the hash chain verifies."""
+    return Markup('<details class="stored-changes"><summary>{}</summary><pre>{}</pre></details>').format(
+        _("As stored and hashed"), value or ""
+    )
+
+
 class AuditEventView(ModelView):
     """The audit log: read-only, filterable, with per-event diffs and CSV/XLSX export."""
 
@@ -232,8 +250,9 @@ class AuditEventView(ModelView):
         "user_agent": lambda value: value or "",
         "request_id": lambda value: value or "",
         "batch_id": lambda value: value or "",
-        "actor_roles": lambda value: value or "",
+        "actor_roles": role_captions,
         "entity_id": lambda value: value or "",
+        "changes": lambda value: stored_changes(value),
     }
     search_form_extra_fields = {
         "action": ChoiceField(_l("Action"), choices_set=AUDIT_ACTION_LABELS, allow_blank=True),

@@ -4,6 +4,7 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
+from app.role_names import role_caption
 from models import RoleDataScope
 from models.choices import DATA_SCOPES
 
@@ -20,10 +21,15 @@ class RoleDataScopeView(ModelView):
     edit_title = _l("Edit role data scope")
     list_columns = add_columns = edit_columns = show_columns = ["role", "scope"]
     label_columns = {"role": _l("Role"), "scope": _l("Data scope")}
-    formatters_columns = {"scope": DATA_SCOPES.label}
+    formatters_columns = {"scope": DATA_SCOPES.label, "role": role_caption}
     #: the audit log names the scope codes its events record
     choice_columns = {"scope": DATA_SCOPES}
     add_form_extra_fields = edit_form_extra_fields = {
         "scope": ChoiceField(_l("Data scope"), choices_set=DATA_SCOPES),
     }
     validators_columns = {}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for form in (self.add_form, self.edit_form):
+            form.role.kwargs["get_label"] = role_caption  # the options read 监督员（Supervisor）

@@ -31,6 +31,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
 from models import PlatformUser, RoleDataScope
+from models.mixins import listing
 from models.org import subtree_ids, subtree_query
 from models.security import security_stamp
 from views.lookup import RelationLookupMixin
@@ -274,7 +275,7 @@ class PlatformRoleView(RoleModelView):
 
 
 class PlatformGroupView(UserGroupModelView):
-    """User groups, labelled in both languages."""
+    """User groups, labelled in both languages, their roles named as on the user screens."""
 
     label_columns = {
         "name": _l("Name"),
@@ -283,6 +284,12 @@ class PlatformGroupView(UserGroupModelView):
         "users": _l("Users"),
         "roles": _l("Roles"),
     }
+    formatters_columns = {"roles": role_captions, "users": lambda users: listing(users or [])}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for form in (self.add_form, self.edit_form):
+            form.roles.kwargs["get_label"] = role_caption
 
 
 def view_menu_caption(value) -> str:

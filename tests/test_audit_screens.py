@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from flask_appbuilder.security.sqla.models import Role
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -229,3 +230,45 @@ def test_an_events_stored_changes_are_folded_under_the_readable_table(client, se
     assert folded.group(2) == str(escape(event.changes))
     assert '"department_id"' not in shown.replace(folded.group(0), "")  # raw keys only inside the fold
     assert "部门/单位" in shown
+
+
+def test_a_resolutions_status_and_a_users_roles_read_as_words_in_the_event(client, session):
+    """Resolutions have no register screen and users have Flask-AppBuilder's: their events still
+    name the status (未开始, not ``open``) and the roles (监督员（Supervisor）, not ``Supervisor``)."""
+    from models import PlatformUser, Resolution
+    from views.audit import readable_diff
+
+    login(client, "admin")
+    resolution = db.session.scalars(select(Resolution).order_by(Resolution.id)).first()
+    created = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "Resolution",
+            AuditEvent.entity_id == str(resolution.id),
+            AuditEvent.action == "create",
+        )
+    ).one()
+    table = client.get(f"/auditeventview/show/{created.id}").get_data(as_text=True)
+    table = table[table.rindex("<table") :]
+    assert "<td>未开始</td>" in table and ">open<" not in table
+    staff = db.session.query(PlatformUser).filter_by(username="staff").one()
+    data = {
+        "first_name": staff.first_name,
+        "last_name": staff.last_name,
+        "username": staff.username,
+        "email": staff.email,
+        "active": "y",
+        "department": staff.department_id,
+        "roles": [str(r.id) for r in staff.roles] + [str(one(Role, name=name).id) for name in ("Supervisor", "Admin")],
+    }
+    assert client.post(f"/users/edit/{staff.id}", data=data).status_code == 302
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == "User").order_by(AuditEvent.id.desc())
+    ).first()
+    table = client.get(f"/auditeventview/show/{event.id}").get_data(as_text=True)
+    assert "新增： 系统管理员（Admin）、监督员（Supervisor）" in table[table.rindex("<table") :]
+    with client.application.test_request_context():
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            rows = {row["field"]: row for row in readable_diff(event)}
+    assert rows["Role"]["added"] == "System administrator (Admin), Supervisor (Supervisor)"

@@ -13,10 +13,11 @@ from markupsafe import Markup
 
 from app.audit import HASHED_FIELDS, entity_type_of_model, record_event
 from app.extensions import appbuilder, db
-from app.role_names import role_captions
+from app.role_names import role_caption, role_captions
 from app.services.export import FORMATS, download
 from models import AuditEvent
 from models.choices import ENTITY_TYPES, Choices
+from models.mixins import listing
 
 from .fields import ChoiceField
 
@@ -137,6 +138,11 @@ def _shown_value(value, choices):
     return value
 
 
+def _shown_names(names, shown) -> str | None:
+    """Linked records added or removed, run together as the reader's language writes lists."""
+    return None if names is None else listing(shown(name) for name in names)
+
+
 def readable_diff(event: AuditEvent) -> list[dict]:
     """Rows of (field, old, new) or (field, added, removed), labelled and valued in the user's language."""
     try:
@@ -151,13 +157,14 @@ def readable_diff(event: AuditEvent) -> list[dict]:
         if not isinstance(change, dict):
             change = {"new": change}
         choices = choice_columns.get(field)
+        names = role_caption if field == "roles" else str  # a user's or group's roles: 监督员（Supervisor）
         rows.append(
             {
                 "field": field_label(labels, field),
                 "old": _shown_value(change.get("old"), choices),
                 "new": _shown_value(change.get("new"), choices),
-                "added": change.get("added"),
-                "removed": change.get("removed"),
+                "added": _shown_names(change.get("added"), names),
+                "removed": _shown_names(change.get("removed"), names),
                 "secret": bool(change.get("changed")),
             }
         )

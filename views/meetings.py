@@ -454,6 +454,8 @@ class ResolutionApi(PlatformRestApi):
     datamodel = scoped(Resolution)
     class_permission_name = "Resolution"
     label_columns = RESOLUTION_LABELS
+    #: the audit log names a resolution's status through these (resolutions have no register screen)
+    choice_columns = {"status": RESOLUTION_STATUSES}
     #: resolutions have no screen of their own (they are kept in the minutes editor)
     add_title = _l("Add resolution")
     edit_title = _l("Edit resolution")

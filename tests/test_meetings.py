@@ -389,3 +389,13 @@ def test_the_print_page_renders_in_either_language(app, client, session, languag
     assert "完成辖区社会组织年检材料补齐工作" in page and meeting.resolutions[0].due_on.isoformat() in page
     if language == "en":
         assert "Jinjiang District Civil Affairs Bureau" in page  # record names with an English name show it
+
+
+def test_the_print_page_follows_the_readers_language_unless_asked(client, session):
+    meeting = jinjiang_meeting()
+    login(client, "supervisor")
+    client.get("/lang/en")
+    assert '<html lang="en">' in client.get(f"/meetingview/print/{meeting.id}").get_data(as_text=True)
+    assert '<html lang="zh">' in client.get(f"/meetingview/print/{meeting.id}?lang=zh").get_data(as_text=True)
+    client.get("/lang/zh")
+    assert '<html lang="zh">' in client.get(f"/meetingview/print/{meeting.id}").get_data(as_text=True)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
@@ -155,9 +155,9 @@ class MeetingView(PlatformModelView):
         meeting = self.datamodel.get(pk)
         if meeting is None:
             abort(404)
-        language = request.args.get("lang") or str(g.get("locale") or "zh")
+        language = request.args.get("lang") or str(get_locale() or "zh")
         if language not in ("zh", "en"):
-            language = "zh"
+            language = "zh"  # the minutes' own language
         with force_locale(language):
             return self.render_template(
                 "platform/minutes_print.html",

@@ -172,14 +172,22 @@ def listing(values) -> str:
 def replace_parts(parent, key: str, kept: list) -> None:
     """Make ``kept`` the live rows of ``parent``'s part collection ``key`` (an agenda, a list of
     materials): rows left out are soft-deleted, so they wait in the recycle bin, and new rows are
-    added. The collection holds live rows only, and reloads them in order after the commit."""
+    added. Any change to the parts is an update of ``parent`` (its version moves). The collection
+    holds live rows only, and reloads them in order after the commit."""
     collection = getattr(parent, key)
     keeping = {id(part) for part in kept}
-    removed_at = utcnow()
+    now = utcnow()
+    changed = False
     for part in collection:
         if id(part) not in keeping:
-            part.deleted_at = removed_at
+            part.deleted_at = now
+            changed = True
     present = {id(part) for part in collection}
     for part in kept:
         if id(part) not in present:
             collection.append(part)
+            changed = True
+        elif has_net_changes(part):
+            changed = True
+    if changed:
+        parent.updated_at = now  # the record's version moves with its parts: a stale form is refused

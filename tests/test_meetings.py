@@ -399,3 +399,36 @@ def test_the_print_page_follows_the_readers_language_unless_asked(client, sessio
     assert '<html lang="zh">' in client.get(f"/meetingview/print/{meeting.id}?lang=zh").get_data(as_text=True)
     client.get("/lang/zh")
     assert '<html lang="zh">' in client.get(f"/meetingview/print/{meeting.id}").get_data(as_text=True)
+
+
+def _first_agenda_title(data: dict) -> dict:
+    return {**data, "agenda-0-title": "议题改名：窗口延时服务"}
+
+
+def _first_agenda_removed(data: dict) -> dict:
+    return {k: v for k, v in data.items() if not k.startswith("agenda-0-")}
+
+
+def _agenda_added(data: dict) -> dict:
+    return {**data, "agenda-5-title": "议题改名：窗口延时服务", "agenda-5-position": "9"}
+
+
+@pytest.mark.parametrize("change", [_agenda_added, _first_agenda_title, _first_agenda_removed])
+def test_a_stale_minutes_form_does_not_undo_anothers_agenda_change(app, client, session, change):
+    """Two people open the editor; the first only changes the agenda (adds, renames or removes an
+    item). The second's older form is refused instead of silently undoing that change."""
+    meeting = longquanyi_meeting()
+    stale = editor_form(meeting)  # the second person's form, opened first
+    login(client, "staff")
+    assert client.post(f"/minutes/{meeting.id}/edit", data=change(editor_form(meeting))).status_code == 302
+    db.session.expire_all()
+    after = [(item.id, item.title) for item in longquanyi_meeting().agenda_items]
+    assert snapshot(longquanyi_meeting())["version"] > stale["edit_version"]
+    page = client.post(f"/minutes/{meeting.id}/edit", data={**stale, "minutes": "另一人的修改"})
+    assert page.status_code == 200
+    with app.test_request_context(), force_locale("zh"):
+        from views.base import STALE_MESSAGE
+
+        assert str(STALE_MESSAGE) in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert [(item.id, item.title) for item in longquanyi_meeting().agenda_items] == after

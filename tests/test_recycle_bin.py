@@ -441,7 +441,7 @@ def test_a_material_removed_from_an_items_list_waits_in_the_bin(client, session)
     removed = item.materials[0]
     removed_id = removed.id
     login(client, "admin")
-    data = {"materials": "\n".join(names[1:] + ["新增材料"]), "steps": steps}
+    data = {"materials": "\n".join(names[1:] + ["新增材料"]), "steps": steps, "edit_version": item.version}
     assert client.post(f"/serviceitemview/lists/{item.id}", data=data).status_code == 302
     db.session.expire_all()
     item = db.session.get(ServiceItem, item.id)

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -57,13 +58,68 @@ def test_materials_and_steps_are_ordered_lists(client, session):
     login(client, "staff")
     response = client.post(
         f"/serviceitemview/lists/{item.id}",
-        data={"materials": "营业执照\n申请书\n\n卫生管理制度", "steps": "审核\n受理"},
+        data={"materials": "营业执照\n申请书\n\n卫生管理制度", "steps": "审核\n受理", "edit_version": item.version},
     )
     assert response.status_code == 302
     db.session.expire_all()
     item = one(ServiceItem, item_code="510112-XK-001")
     assert [m.name for m in item.materials] == ["营业执照", "申请书", "卫生管理制度"]
     assert [s.description for s in item.steps] == ["审核", "受理"]
+
+
+def lists_form(item, **changes) -> dict:
+    return {
+        "materials": "\n".join(m.name for m in item.materials),
+        "steps": "\n".join(s.description for s in item.steps),
+        "edit_version": item.version,
+        **changes,
+    }
+
+
+def test_a_stale_lists_form_is_refused_and_keeps_what_was_typed(app, client, session):
+    """Two people open an item's page; the first removes a step (nothing but a part changes, and the
+    item's version still moves). The second's older form is refused: the page shows the newer lists
+    and keeps the second person's text, and saving that again applies it deliberately."""
+    from views.base import STALE_MESSAGE
+
+    item = one(ServiceItem, item_code="510112-XK-001")
+    stale = lists_form(item, materials="营业执照\n身份证明\n补充材料")
+    login(client, "staff")
+    first = lists_form(item, steps="\n".join(s.description for s in item.steps[1:]))
+    assert client.post(f"/serviceitemview/lists/{item.id}", data=first).status_code == 302
+    db.session.expire_all()
+    item = one(ServiceItem, item_code="510112-XK-001")
+    assert item.version > stale["edit_version"]
+    kept_steps = [s.description for s in item.steps]
+    page = client.post(f"/serviceitemview/lists/{item.id}", data=stale)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    with app.test_request_context(), force_locale("zh"):
+        assert str(STALE_MESSAGE) in text
+    assert "营业执照\n身份证明\n补充材料</textarea>" in text  # what they typed is still in the form
+    assert f'name="edit_version" value="{item.version}"' in text  # under the newer version
+    db.session.expire_all()
+    item = one(ServiceItem, item_code="510112-XK-001")
+    assert "补充材料" not in [m.name for m in item.materials] and [s.description for s in item.steps] == kept_steps
+    again = {**stale, "edit_version": item.version}
+    assert client.post(f"/serviceitemview/lists/{item.id}", data=again).status_code == 302
+    db.session.expire_all()
+    assert [m.name for m in one(ServiceItem, item_code="510112-XK-001").materials] == [
+        "营业执照",
+        "身份证明",
+        "补充材料",
+    ]
+
+
+def test_a_too_long_material_keeps_the_typed_lists_in_the_form(client, session):
+    item = one(ServiceItem, item_code="510112-XK-001")
+    login(client, "staff")
+    typed = "营业执照\n" + "长" * 301
+    page = client.post(f"/serviceitemview/lists/{item.id}", data=lists_form(item, materials=typed))
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "最多 300" in text or "300" in text
+    assert typed + "</textarea>" in text
 
 
 def test_purchase_stages_move_one_at_a_time_and_close_only_after_evaluation(client, session):

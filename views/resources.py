@@ -1,11 +1,12 @@
 """Resource integration views: the service-item catalog with its overview, shared resources with the
 integration view per facility, support funds and purchased services, and their REST APIs."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.datamodel import ScopedSQLAInterface
 from app.extensions import db
@@ -26,7 +27,15 @@ from models.resources import ITEM_TYPES, LEVELS, RESOURCE_KINDS, RESOURCE_STATUS
 from models.social import FUNDING_TYPES, PURCHASE_STAGES
 from models.validation import RecordInvalid
 
-from .base import VIEW_PERMISSIONS, PlatformModelView, PlatformRestApi, refusal_text, scoped
+from .base import (
+    STALE_MESSAGE,
+    VIEW_PERMISSIONS,
+    PlatformModelView,
+    PlatformRestApi,
+    parse_version,
+    refusal_text,
+    scoped,
+)
 
 ITEM_LABELS = {
     "item_code": _l("Item code"),
@@ -138,31 +147,40 @@ class ServiceItemView(PlatformModelView):
         return {
             "materials": item.materials,
             "steps": item.steps,
+            "typed": g.get("typed_lists"),
             "may_edit_lists": appbuilder.sm.has_access("can_write", "ServiceItem"),
         }
 
     @expose("/lists/<pk>", methods=["POST"])
     @has_access
     def lists(self, pk):
-        """Save the item's required materials and process steps, in the order given."""
+        """Save the item's required materials and process steps, in the order given. A refused save
+        keeps what the user typed in the form; a stale one (someone saved the item meanwhile) is
+        refused with the newer lists shown, and saving again deliberately applies the typed ones."""
         item = self.datamodel.get(pk)
         if item is None:
             abort(404)
-        materials = [line.strip() for line in (request.form.get("materials") or "").splitlines() if line.strip()]
-        steps = [line.strip() for line in (request.form.get("steps") or "").splitlines() if line.strip()]
+        typed = {"materials": request.form.get("materials") or "", "steps": request.form.get("steps") or ""}
+        if parse_version(request.form.get("edit_version")) != item.version:
+            return self._lists_refused(pk, typed, str(STALE_MESSAGE))
+        materials = [line.strip() for line in typed["materials"].splitlines() if line.strip()]
+        steps = [line.strip() for line in typed["steps"].splitlines() if line.strip()]
         if any(len(v) > 300 for v in materials) or any(len(v) > 500 for v in steps):
-            flash(_("A material has at most 300 characters, a step at most 500."), "danger")
-            return redirect(url_for("ServiceItemView.show", pk=item.id))
+            return self._lists_refused(pk, typed, _("A material has at most 300 characters, a step at most 500."))
         replace_parts(item, "materials", _ordered(item.materials, materials, ServiceItemMaterial, "name"))
         replace_parts(item, "steps", _ordered(item.steps, steps, ServiceItemStep, "description"))
         try:
             db.session.commit()
-        except (RecordInvalid, ScopeViolation) as error:
+        except (RecordInvalid, ScopeViolation, StaleDataError) as error:
             db.session.rollback()
-            flash(refusal_text(error), "danger")
-        else:
-            flash(_("The materials and steps were saved."), "success")
+            return self._lists_refused(pk, typed, refusal_text(error))
+        flash(_("The materials and steps were saved."), "success")
         return redirect(url_for("ServiceItemView.show", pk=item.id))
+
+    def _lists_refused(self, pk, typed: dict, message: str):
+        flash(message, "danger")
+        g.typed_lists = typed
+        return self.show(pk)
 
     @expose("/overview")
     @has_access

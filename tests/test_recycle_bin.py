@@ -249,7 +249,7 @@ def test_a_deleted_record_of_any_register_is_restored_from_the_bin(app, client, 
     page = client.get("/recyclebin/").get_data(as_text=True)
     with app.test_request_context(), force_locale("zh"):
         heading = ENTITY_TYPES.label(model_name)
-    assert f"<h4>{heading} <small>" in page
+    assert f'<h4 id="bin-{model_name}">{heading} <small>' in page
     assert f"/recyclebin/restore/{model_name}/{deleted.id}" in page
     assert client.post(f"/recyclebin/restore/{model_name}/{deleted.id}").status_code == 302
     assert snapshot(deleted)["deleted_at"] is None
@@ -357,7 +357,7 @@ def test_an_agenda_item_removed_in_the_minutes_editor_waits_in_the_bin_and_comes
     for url in (f"/meetingview/show/{meeting.id}", f"/meetingview/print/{meeting.id}", f"/minutes/{meeting.id}/edit"):
         assert html_escape(title) not in client.get(url).get_data(as_text=True), url
     page = client.get("/recyclebin/").get_data(as_text=True)
-    assert "<h4>议题 <small>" in page
+    assert '<h4 id="bin-AgendaItem">议题 <small>' in page
     assert html_escape(f"{removed.position}. {title} — {meeting.title}") in page  # names its meeting
     assert f"/recyclebin/restore/AgendaItem/{removed_id}" in page
     client.post("/logout/")
@@ -473,3 +473,32 @@ def test_purging_minutes_purges_their_removed_parts_with_audit(client, session):
     assert db.session.get(JointMeeting, meeting.id) is None, page[-3000:]
     assert db.session.scalars(select(AgendaItem).where(AgendaItem.id.in_(part_ids))).all() == []
     assert [event.action for event in events_of("AgendaItem", removed_id)][-1] == "purge"
+
+
+def test_the_bin_pages_through_every_deleted_record_and_counts_them_all(client, session, monkeypatch):
+    """No deleted record is out of reach: each register's section counts all its deleted rows and
+    pages through them, most recently deleted first; a restore returns to the page it was made on."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    monkeypatch.setattr("views.recycle.BIN_PAGE_SIZE", 2)
+    people = db.session.scalars(select(Person).where(Person.deleted_at.is_(None)).order_by(Person.id).limit(5)).all()
+    for minutes, person in enumerate(people):  # the first deleted earliest
+        stamp = person.updated_at + timedelta(minutes=minutes)
+        db.session.execute(update(Person).where(Person.id == person.id).values(deleted_at=stamp))
+    db.session.commit()
+    login(client, "admin")
+    first = client.get("/recyclebin/").get_data(as_text=True)
+    assert '<h4 id="bin-Person">工作人员 <small>(5)</small></h4>' in first
+    assert "第 1–2 条，共 5 条，最近删除的在前。" in first
+    shown = lambda page: {p.id for p in people if f"/recyclebin/restore/Person/{p.id}" in page}  # noqa: E731
+    assert shown(first) == {people[4].id, people[3].id}
+    third = client.get("/recyclebin/?page_Person=2").get_data(as_text=True)
+    assert shown(third) == {people[0].id}
+    assert "page_Person=1" in third and "page_Person=3" not in third
+    assert shown(client.get("/recyclebin/?page_Person=99").get_data(as_text=True)) == {people[0].id}
+    assert client.get("/recyclebin/?page_Person=abc").status_code == 200
+    response = client.post(f"/recyclebin/restore/Person/{people[1].id}", data={"pages": "page_Person=1"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/recyclebin/?page_Person=1")
+    assert snapshot(people[1])["deleted_at"] is None

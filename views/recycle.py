@@ -1,5 +1,7 @@
 """The recycle bin screen: deleted records within the user's scope, restored or purged."""
 
+from urllib.parse import parse_qsl
+
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
@@ -11,6 +13,7 @@ from app.services.recycle_bin import (
     PurgeRefused,
     RestoreRefused,
     bin_label,
+    deleted_count,
     deleted_records,
     find_deleted,
     permission_name,
@@ -18,6 +21,29 @@ from app.services.recycle_bin import (
     restore,
 )
 from models.choices import ENTITY_TYPES
+
+#: deleted rows shown per register; older ones are a page further on
+BIN_PAGE_SIZE = 50
+
+
+def _page_arg(key: str) -> int:
+    value = request.args.get(key, "")
+    return int(value) if value.isdigit() else 0
+
+
+def _page_url(name: str, page: int) -> str:
+    """The bin with one register's section moved to ``page``, the other sections' pages kept."""
+    args = {key: value for key, value in request.args.items() if key.startswith("page_")}
+    args[f"page_{name}"] = str(page)
+    if page == 0:
+        del args[f"page_{name}"]
+    return url_for("RecycleBinView.list", **args) + f"#bin-{name}"
+
+
+def _back_to_bin() -> str:
+    """The bin again, at the pages the restore or purge was made from (the form sends them)."""
+    pages = {key: value for key, value in parse_qsl(request.form.get("pages", "")) if key.startswith("page_")}
+    return url_for("RecycleBinView.list", **{key: value for key, value in pages.items() if value.isdigit()})
 
 
 class RecycleBinView(BaseView):
@@ -37,12 +63,20 @@ class RecycleBinView(BaseView):
         for name, model in BIN_MODELS.items():
             if not appbuilder.sm.has_access("can_read", permission_name(name)):
                 continue
-            rows = [(row, bin_label(row)) for row in deleted_records(model)]
+            total = deleted_count(model)
+            page = min(_page_arg(f"page_{name}"), max(total - 1, 0) // BIN_PAGE_SIZE)
+            offset = page * BIN_PAGE_SIZE
+            rows = [(row, bin_label(row)) for row in deleted_records(model, BIN_PAGE_SIZE, offset)] if total else []
             sections.append(
                 {
                     "name": name,
                     "label": ENTITY_TYPES.label(name),
                     "rows": rows,
+                    "total": total,
+                    "first": offset + 1,
+                    "last": offset + len(rows),
+                    "newer": _page_url(name, page - 1) if page > 0 else None,
+                    "older": _page_url(name, page + 1) if offset + len(rows) < total else None,
                     "can_restore": appbuilder.sm.has_access("can_write", permission_name(name)),
                 }
             )
@@ -70,7 +104,7 @@ class RecycleBinView(BaseView):
             flash(str(refused), "danger")
         else:
             flash(_("Restored: %(record)s", record=str(item)), "success")
-        return redirect(url_for("RecycleBinView.list"))
+        return redirect(_back_to_bin())
 
     @expose("/purge/<model_name>/<pk>", methods=["POST"])
     @has_access
@@ -79,7 +113,7 @@ class RecycleBinView(BaseView):
         item = self._target(model_name, pk)
         if request.form.get("confirm") != str(item.id):
             flash(_("Type the record's number to confirm that it is to be removed for good."), "danger")
-            return redirect(url_for("RecycleBinView.list"))
+            return redirect(_back_to_bin())
         label = str(item)
         try:
             purge(item)
@@ -87,4 +121,4 @@ class RecycleBinView(BaseView):
             flash(str(refused), "danger")
         else:
             flash(_("Removed for good: %(record)s", record=label), "success")
-        return redirect(url_for("RecycleBinView.list"))
+        return redirect(_back_to_bin())

@@ -101,14 +101,21 @@ def deleted_interface(model) -> ScopedSQLAInterface:
     return ScopedSQLAInterface(model, deleted_only=True)
 
 
-def deleted_records(model, limit: int = 500) -> list:
-    """Deleted rows of ``model`` within the current scope, most recently deleted first."""
+def deleted_records(model, limit: int | None = None, offset: int = 0) -> list:
+    """Deleted rows of ``model`` within the current scope, most recently deleted first (all of
+    them, or ``limit`` from ``offset``)."""
     interface = deleted_interface(model)
     query = interface.restrict(db.session.query(model)).order_by(model.deleted_at.desc(), model.id.desc())
     parent_attr = getattr(model, "__parent_attr__", None)
     if parent_attr:
         query = query.options(selectinload(getattr(model, parent_attr)))
-    return query.limit(limit).all()
+    return query.offset(offset).limit(limit).all()
+
+
+def deleted_count(model) -> int:
+    """How many deleted rows of ``model`` lie within the current scope."""
+    query = deleted_interface(model).restrict(db.session.query(func.count(model.id)))
+    return query.scalar() or 0
 
 
 def find_deleted(model_name: str, pk):

@@ -254,3 +254,48 @@ def test_related_records_are_shown_by_name(client, session):
     login(client, "supervisor")
     page = client.get(f"/oversightrecordview/show/{record.id}").get_data(as_text=True)
     assert "周敏、郑强" in page and "object at 0x" not in page
+
+
+def test_a_wrong_attachment_is_removed_to_the_bin_restored_or_purged_with_its_file(
+    app, client, session, tmp_path, monkeypatch
+):
+    from models import AuditEvent
+
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path))
+    record = db.session.scalars(
+        select(OversightRecord).join(SocialOrganization).where(SocialOrganization.name.like("锦江区%"))
+    ).first()
+    login(client, "supervisor")
+    upload(client, record.id, "错传的文件.pdf", PDF)
+    attachment = db.session.scalars(select(OversightAttachment)).one()
+    stored = tmp_path / attachment.stored_name
+    client.post("/logout/")
+    login(client, "staff_jj")  # the responsible side reads attachments but removes none
+    assert client.post(f"/oversightrecordview/detach/{attachment.id}").status_code == 403
+    client.post("/logout/")
+    login(client, "supervisor")
+    page = client.get(f"/oversightrecordview/show/{record.id}").get_data(as_text=True)
+    assert f"/oversightrecordview/detach/{attachment.id}" in page
+    page = client.post(f"/oversightrecordview/detach/{attachment.id}", follow_redirects=True).get_data(as_text=True)
+    assert "错传的文件.pdf 已移除，可在回收站恢复。" in page
+    assert f"/oversightrecordview/attachment/{attachment.id}" not in page
+    assert snapshot(attachment)["deleted_at"] is not None and stored.exists()  # nothing lost yet
+    assert client.get(f"/oversightrecordview/attachment/{attachment.id}").status_code == 404
+    client.post("/logout/")
+    login(client, "admin")
+    bin_page = client.get("/recyclebin/").get_data(as_text=True)
+    assert '<h4 id="bin-OversightAttachment">' in bin_page and "错传的文件.pdf — " in bin_page
+    assert client.post(f"/recyclebin/restore/OversightAttachment/{attachment.id}").status_code == 302
+    assert snapshot(attachment)["deleted_at"] is None
+    assert client.get(f"/oversightrecordview/attachment/{attachment.id}").get_data() == PDF
+    assert client.post(f"/oversightrecordview/detach/{attachment.id}").status_code == 302
+    purge = client.post(f"/recyclebin/purge/OversightAttachment/{attachment.id}", data={"confirm": str(attachment.id)})
+    assert purge.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(OversightAttachment, attachment.id) is None and not stored.exists()
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.entity_type == "OversightAttachment", AuditEvent.entity_id == str(attachment.id))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["create", "delete", "restore", "delete", "purge"]

@@ -7,7 +7,7 @@ from flask_appbuilder.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.datamodel import ScopedSQLAInterface
+from app.datamodel import DeleteRefused, ScopedSQLAInterface
 from app.extensions import appbuilder, db
 from app.scope import ScopeViolation
 from app.services import attachments
@@ -138,7 +138,7 @@ class OversightRecordView(PlatformModelView):
     label_columns = RECORD_LABELS
     choice_columns = {"kind": INSPECTION_KINDS, "rating": RATINGS, **dict.fromkeys(CHECK_ITEMS, CHECK_RESULTS)}
     show_extra_template = "platform/oversight_extra.html"
-    method_permission_name = {**VIEW_PERMISSIONS, "attach": "write", "attachment": "read"}
+    method_permission_name = {**VIEW_PERMISSIONS, "attach": "write", "detach": "write", "attachment": "read"}
 
     def show_extra_context(self, item) -> dict:
         return {
@@ -166,6 +166,26 @@ class OversightRecordView(PlatformModelView):
         else:
             flash(_("The file was attached."), "success")
         return redirect(url_for("OversightRecordView.show", pk=record.id))
+
+    @expose("/detach/<int:pk>", methods=["POST"])
+    @has_access
+    def detach(self, pk):
+        """Remove an attachment (a wrong file, say) from its inspection: it waits in the recycle bin."""
+        interface = ScopedSQLAInterface(OversightAttachment)
+        attachment = interface.get(pk)
+        if attachment is None:
+            abort(404)
+        record_id, name = attachment.record_id, attachment.original_name
+        try:
+            interface.delete(attachment)
+        except DeleteRefused as refused:
+            flash(str(refused), "danger")
+        except (RecordInvalid, ScopeViolation) as error:
+            db.session.rollback()
+            flash(refusal_text(error), "danger")
+        else:
+            flash(_("%(name)s was removed; it can be restored from the recycle bin.", name=name), "success")
+        return redirect(url_for("OversightRecordView.show", pk=record_id))
 
     @expose("/attachment/<int:pk>")
     @has_access

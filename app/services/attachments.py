@@ -80,6 +80,13 @@ def store(record, upload) -> OversightAttachment:
     return attachment
 
 
+def discard(stored_name: str) -> None:
+    """Delete a stored file whose row was purged (a file already gone is fine)."""
+    path = os.path.join(storage_dir(), stored_name)
+    if os.path.dirname(os.path.abspath(path)) == os.path.abspath(storage_dir()) and os.path.exists(path):
+        os.remove(path)
+
+
 def path_of(attachment: OversightAttachment) -> str:
     path = os.path.join(storage_dir(), attachment.stored_name)
     if os.path.dirname(os.path.abspath(path)) != os.path.abspath(storage_dir()):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from app.audit import entity_type_of_model
 from app.datamodel import ScopedSQLAInterface
 from app.extensions import db
+from app.services import attachments
 from models import (
     AgendaItem,
     Booking,
@@ -25,6 +26,7 @@ from models import (
     Facility,
     Funding,
     JointMeeting,
+    OversightAttachment,
     OversightRecord,
     PartyOrganization,
     Person,
@@ -44,7 +46,7 @@ from models.validation import RecordInvalid, constraint_refusal
 
 #: every register whose records a screen or the API deletes, and that can therefore be restored, by
 #: the name used in URLs, in the menu's order; with them the parts that a record's own form removes
-#: (an item's materials and steps, a meeting's agenda items)
+#: (an item's materials and steps, a meeting's agenda items) and an inspection's removed attachments
 BIN_MODELS = {
     model.__name__: model
     for model in (
@@ -62,6 +64,7 @@ BIN_MODELS = {
         PurchasedService,
         PartyOrganization,
         OversightRecord,
+        OversightAttachment,
         Rectification,
         JointMeeting,
         AgendaItem,
@@ -73,6 +76,7 @@ PART_PERMISSIONS = {
     "ServiceItemMaterial": "ServiceItem",
     "ServiceItemStep": "ServiceItem",
     "AgendaItem": "JointMeeting",
+    "OversightAttachment": "OversightRecord",
 }
 
 
@@ -168,9 +172,11 @@ def purge(item) -> None:
     if item.deleted_at is None:
         raise PurgeRefused(str(_l("Only a deleted record can be purged.")))
     model, pk = type(item), item.id
-    for part in _deleted_parts(item):
+    parts = _deleted_parts(item)
+    for part in parts:
         db.session.delete(part)  # its removed parts go with it (the live ones by the relation's cascade)
     db.session.delete(item)
+    files = [row.stored_name for row in [item, *parts] if isinstance(row, OversightAttachment)]
     try:
         db.session.commit()
     except IntegrityError as error:
@@ -181,6 +187,8 @@ def purge(item) -> None:
         else:
             message = _l("It can't be purged: other records still refer to it.")
         raise PurgeRefused(str(message)) from error
+    for stored_name in files:
+        attachments.discard(stored_name)  # a purged attachment's file goes too, once the row is gone
 
 
 def _deleted_parts(item) -> list:

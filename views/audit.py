@@ -259,7 +259,7 @@ class AuditEventView(ModelView):
         "batch_id": lambda value: value or "",
         "actor_roles": role_captions,
         "entity_id": lambda value: value or "",
-        "changes": lambda value: stored_changes(value),
+        "changes": stored_changes,
     }
     search_form_extra_fields = {
         "action": ChoiceField(_l("Action"), choices_set=AUDIT_ACTION_LABELS, allow_blank=True),

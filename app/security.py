@@ -190,7 +190,7 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
         }
         self.edit_form_extra_fields = fields
         super().__init__(**kwargs)
-        for form in (self.add_form, self.edit_form):
+        for form in (self.add_form, self.edit_form, self.search_form):
             form.roles.kwargs["get_label"] = role_caption  # the options read 系统管理员（Admin）
 
     list_columns = ["first_name", "last_name", "username", "department", "active", "roles"]

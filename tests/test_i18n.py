@@ -10,6 +10,7 @@ when it is the whole text of an element, so data such as record names never trip
 
 import gettext
 import io
+import json
 import re
 import shlex
 from html.parser import HTMLParser
@@ -429,6 +430,8 @@ def test_built_in_roles_are_named_in_the_readers_language(client, session):
     form = client.get(f"/users/edit/{staff.id}").get_data(as_text=True)
     options = re.findall(r"<option[^>]*>([^<]*)</option>", form)
     assert {"系统管理员（Admin）", "部门工作人员（DeptStaff）", "监督员（Supervisor）", "街道审核员"} <= set(options)
+    search = client.get("/users/list/").get_data(as_text=True)  # the search form's fields travel as JSON
+    assert json.dumps(">监督员（Supervisor）<")[1:-1].replace(">", "\\u003e").replace("<", "\\u003c") in search
     scopes = client.get("/roledatascopeview/list/").get_data(as_text=True)
     assert "监督员（Supervisor）" in scopes
     group_form = client.get("/groups/add").get_data(as_text=True)

@@ -32,3 +32,10 @@ def role_captions(roles) -> str:
     if isinstance(roles, str):
         roles = [code for code in roles.split(",") if code]
     return listing(role_caption(role) for role in roles)
+
+
+def caption_role_options(field_name: str, *forms) -> None:
+    """Name the role choices of generated forms (before they are first built) like the rest of the
+    screens: 系统管理员（Admin）."""
+    for form in forms:
+        getattr(form, field_name).kwargs["get_label"] = role_caption

@@ -38,7 +38,7 @@ from views.lookup import RelationLookupMixin
 
 from . import login_guard, passwords, sessions
 from .auth_views import AuthDBView, ResetMyPasswordView, ResetPasswordView, policy_password_field
-from .role_names import role_caption, role_captions
+from .role_names import caption_role_options, role_captions
 from .scope import BUILTIN_ROLE_SCOPES
 from .security_cache import SecurityCache
 
@@ -190,8 +190,7 @@ class PlatformUserView(RelationLookupMixin, UserDBModelView):
         }
         self.edit_form_extra_fields = fields
         super().__init__(**kwargs)
-        for form in (self.add_form, self.edit_form, self.search_form):
-            form.roles.kwargs["get_label"] = role_caption  # the options read 系统管理员（Admin）
+        caption_role_options("roles", self.add_form, self.edit_form, self.search_form)
 
     list_columns = ["first_name", "last_name", "username", "department", "active", "roles"]
     add_columns = [
@@ -288,8 +287,7 @@ class PlatformGroupView(UserGroupModelView):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        for form in (self.add_form, self.edit_form):
-            form.roles.kwargs["get_label"] = role_caption
+        caption_role_options("roles", self.add_form, self.edit_form)
 
 
 def view_menu_caption(value) -> str:

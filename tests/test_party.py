@@ -208,13 +208,18 @@ def test_an_oversize_attachment_is_refused(app, client, session, monkeypatch):
     assert count(OversightAttachment) == 0
 
 
+def jinjiang_record_storing_in(app, folder, monkeypatch):
+    """A Jinjiang inspection (the responsible side is staff_jj), its attachments kept in ``folder``."""
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(folder))
+    return db.session.scalars(
+        select(OversightRecord).join(SocialOrganization).where(SocialOrganization.name.like("锦江区%"))
+    ).first()
+
+
 def test_attachments_are_stored_outside_the_web_root_and_served_in_scope_only(
     app, client, session, tmp_path, monkeypatch
 ):
-    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path))
-    record = db.session.scalars(
-        select(OversightRecord).join(SocialOrganization).where(SocialOrganization.name.like("锦江区%"))
-    ).first()
+    record = jinjiang_record_storing_in(app, tmp_path, monkeypatch)
     login(client, "supervisor")
     assert "附件已上传" in upload(client, record.id, "检查记录.pdf", PDF).get_data(as_text=True)
     attachment = db.session.scalars(select(OversightAttachment)).one()
@@ -231,40 +236,12 @@ def test_attachments_are_stored_outside_the_web_root_and_served_in_scope_only(
     assert client.post(f"/oversightrecordview/attach/{record.id}", data={}).status_code == 403
 
 
-# ----- both languages ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("language", ["zh", "en"])
-def test_timeline_and_dashboard_in_both_languages(client, session, language):
-    target = organization("锦江区和平社区居家养老服务中心")
-    login(client, "supervisor")
-    client.get(f"/lang/{language}")
-    timeline = client.get(f"/partyoversight/timeline/{target.id}").get_data(as_text=True)
-    coverage = client.get("/partyoversight/coverage").get_data(as_text=True)
-    if language == "zh":
-        assert "联合组建" in timeline and "专项检查" in timeline and "逾期" in timeline
-        assert "Formed jointly" not in timeline and "Special inspection" not in timeline
-        assert "按类别" in coverage and "By category" not in coverage
-    else:
-        assert "Formed jointly" in timeline and "Special inspection" in timeline and "Overdue" in timeline
-        assert "联合组建" not in timeline and "按类别" not in coverage
-        assert "Heping Home-based Elderly Care Center" in timeline
-
-
-def test_related_records_are_shown_by_name(client, session):
-    record = db.session.scalars(select(OversightRecord)).first()
-    login(client, "supervisor")
-    page = client.get(f"/oversightrecordview/show/{record.id}").get_data(as_text=True)
-    assert "周敏、郑强" in page and "object at 0x" not in page
-
-
 def test_a_wrong_attachment_is_removed_to_the_bin_restored_or_purged_with_its_file(
     app, client, session, tmp_path, monkeypatch
 ):
     from models import AuditEvent
 
-    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path))
-    record = db.session.scalars(
-        select(OversightRecord).join(SocialOrganization).where(SocialOrganization.name.like("锦江区%"))
-    ).first()
+    record = jinjiang_record_storing_in(app, tmp_path, monkeypatch)
     login(client, "supervisor")
     upload(client, record.id, "错传的文件.pdf", PDF)
     attachment = db.session.scalars(select(OversightAttachment)).one()
@@ -299,3 +276,28 @@ def test_a_wrong_attachment_is_removed_to_the_bin_restored_or_purged_with_its_fi
         .order_by(AuditEvent.id)
     ).all()
     assert actions == ["create", "delete", "restore", "delete", "purge"]
+
+
+# ----- both languages ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_timeline_and_dashboard_in_both_languages(client, session, language):
+    target = organization("锦江区和平社区居家养老服务中心")
+    login(client, "supervisor")
+    client.get(f"/lang/{language}")
+    timeline = client.get(f"/partyoversight/timeline/{target.id}").get_data(as_text=True)
+    coverage = client.get("/partyoversight/coverage").get_data(as_text=True)
+    if language == "zh":
+        assert "联合组建" in timeline and "专项检查" in timeline and "逾期" in timeline
+        assert "Formed jointly" not in timeline and "Special inspection" not in timeline
+        assert "按类别" in coverage and "By category" not in coverage
+    else:
+        assert "Formed jointly" in timeline and "Special inspection" in timeline and "Overdue" in timeline
+        assert "联合组建" not in timeline and "按类别" not in coverage
+        assert "Heping Home-based Elderly Care Center" in timeline
+
+
+def test_related_records_are_shown_by_name(client, session):
+    record = db.session.scalars(select(OversightRecord)).first()
+    login(client, "supervisor")
+    page = client.get(f"/oversightrecordview/show/{record.id}").get_data(as_text=True)
+    assert "周敏、郑强" in page and "object at 0x" not in page

@@ -4,7 +4,7 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from app.role_names import role_caption
+from app.role_names import caption_role_options, role_caption
 from models import RoleDataScope
 from models.choices import DATA_SCOPES
 
@@ -31,5 +31,4 @@ class RoleDataScopeView(ModelView):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        for form in (self.add_form, self.edit_form):
-            form.role.kwargs["get_label"] = role_caption  # the options read 监督员（Supervisor）
+        caption_role_options("role", self.add_form, self.edit_form)

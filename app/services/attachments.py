@@ -82,13 +82,19 @@ def store(record, upload) -> OversightAttachment:
 
 def discard(stored_name: str) -> None:
     """Delete a stored file whose row was purged (a file already gone is fine)."""
-    path = os.path.join(storage_dir(), stored_name)
-    if os.path.dirname(os.path.abspath(path)) == os.path.abspath(storage_dir()) and os.path.exists(path):
-        os.remove(path)
+    try:
+        os.remove(stored_path(stored_name))
+    except FileNotFoundError:
+        pass
 
 
 def path_of(attachment: OversightAttachment) -> str:
-    path = os.path.join(storage_dir(), attachment.stored_name)
+    return stored_path(attachment.stored_name)
+
+
+def stored_path(stored_name: str) -> str:
+    """Where a stored file lies; FileNotFoundError for a name that would lead outside the folder."""
+    path = os.path.join(storage_dir(), stored_name)
     if os.path.dirname(os.path.abspath(path)) != os.path.abspath(storage_dir()):
-        raise FileNotFoundError(attachment.stored_name)
+        raise FileNotFoundError(stored_name)
     return path

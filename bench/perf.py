@@ -12,8 +12,10 @@ login form, CSRF included): 3 warm-up requests, then ``--requests`` timed ones; 
 wall time of ``client.get()``. SQL statements are counted per request on the app's engine. The floor
 of a page is one Core query for the same rows through a trivial template (``bench/floor.py``), timed
 the same way, each of its requests right after one of the page's. Persons are seeded by bulk Core
-inserts (``bench/seed.py``), gunicorn is measured by ``bench/serve.py``. A page that does not
-answer 200, or a search that does not filter, aborts the run.
+inserts (``bench/seed.py``), gunicorn is measured by ``bench/serve.py``. Stock Flask-AppBuilder
+(``bench/stock_app.py``) is measured on the same database in the same run (``bench/stock.py``): its
+list, show, edit and REST pages against the same floors, and its throughput under the same load. A
+page that does not answer 200, or a search that does not filter, aborts the run.
 """
 
 import argparse
@@ -35,7 +37,7 @@ from urllib.parse import quote
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from bench import seed, serve  # noqa: E402
+from bench import seed, serve, stock  # noqa: E402
 from bench.floor import create_floor_app  # noqa: E402
 
 ADMIN = ("admin", "demo-Pass-2026")
@@ -57,6 +59,7 @@ FIGURES = (
     "home",
     "bulk_update",
     "gunicorn",
+    "stock",
 )
 #: targets of the issue
 MAX_LIST_SQL = 5
@@ -64,6 +67,7 @@ MAX_FLOOR_RATIO = 2.5
 MAX_SEARCH_MS = 20
 MAX_DASHBOARD_MS = 100
 MIN_REQUESTS_PER_S = 249  # 3 × the stock 83 req/s
+MIN_STOCK_THROUGHPUT_RATIO = 3  # the same target against stock Flask-AppBuilder measured in the same run
 MAX_WORKER_RSS_MB = 120
 MAX_AUDIT_RATIO = 1.5
 RECORD_COUNT_RE = re.compile(r"(?:记录数目|Record Count)\s*:?\s*</strong>\s*([\d,]+)")
@@ -596,6 +600,10 @@ def gunicorn_rows(result: serve.ServeResult) -> list[Row]:
     ]  # fmt: skip
 
 
+STOCK_LABELS = {"list": "person list, page 1", "show": "person show page", "edit": "person edit form",
+                "rest": "REST person list"}  # fmt: skip
+
+
 # ----- machine and output ----------------------------------------------------------------------
 def reference_s() -> float:
     """A fixed CPU-bound loop (as in bench/import_bench.py), to compare figures across machines."""
@@ -720,6 +728,39 @@ def measure_all(bench: Bench, url: str, rows: list[Row]) -> None:
         )
         bench.details["gunicorn"] = asdict(result)
         rows += gunicorn_rows(result)
+    if "stock" in args.figures:
+        rows += measure_stock(bench, url)
+
+
+def measure_stock(bench: Bench, url: str) -> list[Row]:
+    """Stock Flask-AppBuilder on the same database (``bench/stock.py``): its pages against their
+    floors and, with the gunicorn figure, its throughput against the platform's."""
+    args = bench.args
+    print("measuring stock Flask-AppBuilder's pages …")
+    figures = stock.measure_pages(url, bench.middle_id, args.requests, list(stock.STOCK_PAGES))
+    bench.details["stock"] = {"pages": figures}
+    rows = []
+    for name, figure in figures.items():
+        ours = bench.details.get(name, {}).get("ratio")
+        platform = f"; the platform {ours:.1f}×" if ours else ""
+        measured = (
+            f"median {ms(figure['median_ms'])}, {figure['sql_statements']} SQL statements; "
+            f"floor {ms(figure['floor_median_ms'])} → {figure['ratio']:.1f}×{platform}"
+        )
+        rows.append(Row(f"stock Flask-AppBuilder, same database: {STOCK_LABELS[name]}", "reference", measured))
+    if "gunicorn" in args.figures:
+        print(f"measuring stock Flask-AppBuilder under gunicorn for {args.load_seconds:g} s …")
+        result = stock.measure_gunicorn(url, args.load_seconds, LOAD_THREADS, ADMIN)
+        bench.details["stock"]["gunicorn"] = asdict(result)
+        theirs = result.throughput.per_second
+        ours = bench.details["gunicorn"]["throughput"]
+        ours_per_second = ours["ok"] / ours["seconds"] if ours["seconds"] else 0.0
+        ratio = ours_per_second / theirs if theirs else float("inf")
+        measured = f"stock {theirs:,.1f} req/s, the platform {ours_per_second:,.1f} req/s → {ratio:.1f}×"
+        rows.append(Row("gunicorn, 2 workers: person list page 1 against stock, same run",
+                        f"≥ {MIN_STOCK_THROUGHPUT_RATIO}× stock", measured,
+                        ratio >= MIN_STOCK_THROUGHPUT_RATIO and not result.throughput.failed))  # fmt: skip
+    return rows
 
 
 def main(argv=None) -> None:

@@ -62,14 +62,16 @@ def server_environment(database_url: str) -> dict:
     env.update(
         APP_ENV="prod",
         DATABASE_URL=database_url,
+        STOCK_DATABASE_URL=database_url,  # bench/stock_app.py
         SECRET_KEY=secrets.token_urlsafe(48),
         SESSION_COOKIE_SECURE="0",  # plain HTTP on 127.0.0.1: the cookie must come back
     )
     return env
 
 
-def start_gunicorn(database_url: str, port: int, log_path: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "run:app"]
+def start_gunicorn(database_url: str, port: int, log_path: str, app: str = "run:app") -> subprocess.Popen:
+    """gunicorn serving ``app`` (the platform, or ``bench.stock_app:create_app()``) from the project root."""
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", app]
     with open(log_path, "ab") as log:
         return subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
             command, cwd=ROOT, env=server_environment(database_url), stdout=log, stderr=subprocess.STDOUT
@@ -201,7 +203,13 @@ def rss_mb(pid: int) -> float:
 
 
 def measure_under_gunicorn(
-    database_url: str, path: str, expect: str, seconds: float, threads: int, login: tuple[str, str]
+    database_url: str,
+    path: str,
+    expect: str,
+    seconds: float,
+    threads: int,
+    login: tuple[str, str],
+    app: str = "run:app",
 ) -> ServeResult:
     """Throughput of ``path`` for ``seconds``, then each worker's RSS after ≥ MIN_REQUESTS requests.
 
@@ -209,7 +217,7 @@ def measure_under_gunicorn(
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="perf-gunicorn-")
     log_path = os.path.join(workdir, "gunicorn.log")
-    process = start_gunicorn(database_url, port, log_path)
+    process = start_gunicorn(database_url, port, log_path, app)
     try:
         wait_until_serving(process, port, log_path)
         client = Client(port)

@@ -53,6 +53,7 @@ def editor_form(meeting, **overrides) -> dict:
         data.update(
             {
                 f"agenda-{index}-item_id": item.id,
+                f"agenda-{index}-item_version": item.version,
                 f"agenda-{index}-position": item.position,
                 f"agenda-{index}-title": item.title,
             }
@@ -61,6 +62,7 @@ def editor_form(meeting, **overrides) -> dict:
         data.update(
             {
                 f"resolutions-{index}-item_id": resolution.id,
+                f"resolutions-{index}-item_version": resolution.version,
                 f"resolutions-{index}-content": resolution.content,
                 f"resolutions-{index}-lead_department": resolution.lead_department_id,
                 f"resolutions-{index}-due_on": resolution.due_on.isoformat() if resolution.due_on else "",
@@ -362,6 +364,68 @@ def test_editor_refuses_a_stale_save(client, session):
     page = client.post(f"/minutes/{meeting.id}/edit", data=old).get_data(as_text=True)
     assert 'value="我的标题"' in page
     assert snapshot(meeting)["title"] == "别人的标题"
+
+
+def _hidden_values(page: str, suffix: str) -> dict:
+    """The form's hidden ``…-suffix`` values (the first of each name: the blank row templates follow)."""
+    values = {}
+    for name, value in re.findall(rf'name="([\w-]+-{suffix})" type="hidden" value="([^"]*)"', page):
+        values.setdefault(name, value)
+    return values
+
+
+def test_a_stale_minutes_form_does_not_undo_a_resolution_changed_on_the_api(app, client, session):
+    """The editor is opened, then a resolution's content is changed on the API. Saving the older form
+    is refused (it would write the old content back); the typed text stays on the page with the
+    resolution's new version, and saving it again applies it deliberately."""
+    meeting = longquanyi_meeting()
+    resolution = meeting.resolutions[0]
+    stale = editor_form(meeting, **{"resolutions-0-content": "编辑器里的内容"})
+    login(client, "staff")
+    headers = api_token(client, "admin")
+    put = client.put(
+        f"/api/v1/resolution/{resolution.id}", json={"content": "接口改过的内容", "version": resolution.version},
+        headers=headers,
+    )  # fmt: skip
+    assert put.status_code == 200, put.json
+    assert snapshot(longquanyi_meeting())["version"] == stale["edit_version"]  # the meeting itself did not move
+    refused = client.post(f"/minutes/{meeting.id}/edit", data=stale)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    with app.test_request_context(), force_locale("zh"):
+        from views.base import STALE_MESSAGE
+
+        assert str(STALE_MESSAGE) in page
+    assert "编辑器里的内容" in page
+    assert snapshot(resolution)["content"] == "接口改过的内容"
+    versions = _hidden_values(page, "item_version")
+    assert versions["resolutions-0-item_version"] == str(snapshot(resolution)["version"])
+    again = client.post(f"/minutes/{meeting.id}/edit", data={**stale, **versions})
+    assert again.status_code == 302
+    assert snapshot(resolution)["content"] == "编辑器里的内容"
+
+
+def test_a_stale_minutes_form_does_not_bring_back_a_resolution_deleted_elsewhere(client, session):
+    """A resolution deleted on the API after the editor was opened is not written back by the older
+    form; saving the refused form again adds it as a new resolution, the deleted one stays in the bin."""
+    meeting = longquanyi_meeting()
+    resolution = meeting.resolutions[0]
+    count = len(meeting.resolutions)
+    stale = editor_form(meeting)
+    login(client, "staff")
+    assert client.delete(f"/api/v1/resolution/{resolution.id}", headers=api_token(client, "admin")).status_code == 200
+    page = client.post(f"/minutes/{meeting.id}/edit", data=stale).get_data(as_text=True)
+    db.session.expire_all()
+    assert snapshot(resolution)["deleted_at"] is not None
+    assert len(longquanyi_meeting().resolutions) == count - 1
+    ids = _hidden_values(page, "item_id")
+    assert ids["resolutions-0-item_id"] == ""  # it would be added as new
+    again = client.post(f"/minutes/{meeting.id}/edit", data={**stale, **ids, **_hidden_values(page, "item_version")})
+    assert again.status_code == 302
+    db.session.expire_all()
+    resolutions = longquanyi_meeting().resolutions
+    assert len(resolutions) == count and resolution.id not in {r.id for r in resolutions}
+    assert snapshot(resolution)["deleted_at"] is not None
 
 
 # ----- printable minutes --------------------------------------------------------------------------------

@@ -366,10 +366,19 @@ def test_an_agenda_item_removed_in_the_minutes_editor_waits_in_the_bin_and_comes
     assert client.post(f"/recyclebin/restore/AgendaItem/{removed_id}").status_code == 404
     client.post("/logout/")
     login(client, "staff")
+    opened = editor_form(longquanyi_meeting())  # an editor opened before the restore
     assert client.post(f"/recyclebin/restore/AgendaItem/{removed_id}").status_code == 302
     assert snapshot(db.session.get(AgendaItem, removed_id))["deleted_at"] is None
     assert [event.action for event in events_of("AgendaItem", removed_id)][-1] == "restore"
     assert html_escape(title) in client.get(f"/meetingview/show/{meeting.id}").get_data(as_text=True)
+    db.session.expire_all()
+    agenda = longquanyi_meeting().agenda_items
+    assert [item.position for item in agenda] == list(range(1, kept + 2))  # back at the end, no number twice
+    assert agenda[-1].id == removed_id
+    # the restore moved the minutes' version: the older editor does not remove the item again
+    assert client.post(f"/minutes/{meeting.id}/edit", data=opened).status_code == 200
+    db.session.expire_all()
+    assert snapshot(db.session.get(AgendaItem, removed_id))["deleted_at"] is None
 
 
 def test_a_resolution_removed_in_the_minutes_editor_keeps_its_follow_up_log(client, session):
@@ -450,9 +459,13 @@ def test_a_material_removed_from_an_items_list_waits_in_the_bin(client, session)
     assert db.session.get(ServiceItemMaterial, removed_id).deleted_at is not None
     page = client.get("/recyclebin/").get_data(as_text=True)
     assert html_escape(f"{names[0]} — {item}") in page
+    version = item.version
     assert client.post(f"/recyclebin/restore/ServiceItemMaterial/{removed_id}").status_code == 302
     db.session.expire_all()
-    assert names[0] in [m.name for m in db.session.get(ServiceItem, item.id).materials]
+    item = db.session.get(ServiceItem, item.id)
+    assert [m.name for m in item.materials] == names[1:] + ["新增材料", names[0]]  # back at the end
+    assert [m.position for m in item.materials] == list(range(1, len(names) + 2))
+    assert item.version > version  # a lists form opened before the restore is refused
 
 
 def test_purging_minutes_purges_their_removed_parts_with_audit(client, session):

@@ -63,6 +63,8 @@ class AgendaEntryForm(Form):
     """One agenda item row."""
 
     item_id = HiddenField()
+    #: the item's version when the editor was opened: a change made elsewhere since is not undone
+    item_version = HiddenField()
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=1, max=999)])
     title = StringField(_l("Agenda item"), validators=[DataRequired(), Length(max=300)])
     presenting_department = department_field(_l("Presenting department"))
@@ -73,6 +75,8 @@ class ResolutionEntryForm(Form):
     """One resolution row."""
 
     item_id = HiddenField()
+    #: the resolution's version when the editor was opened (the API and the board change it too)
+    item_version = HiddenField()
     content = TextAreaField(_l("Resolution"), validators=[DataRequired(), Length(max=5000)])
     lead_department = department_field(_l("Lead department"), required=True)
     cooperating_departments = AjaxSelectMultipleField(

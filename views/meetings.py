@@ -223,7 +223,8 @@ class MinutesEditorView(RelationLookupMixin, BaseView):
 
     def _handle(self, meeting, form, is_new: bool):
         if request.method == "POST":
-            if not is_new and parse_version(form.edit_version.data) != meeting.version:
+            moved = not is_new and _parts_moved(form, meeting)
+            if not is_new and (parse_version(form.edit_version.data) != meeting.version or moved):
                 flash(str(STALE_MESSAGE), "danger")
                 form.edit_version.data = meeting.version
             elif form.validate():
@@ -259,6 +260,7 @@ def _fill_children(form: MinutesForm, meeting: JointMeeting) -> None:
     for item in meeting.agenda_items:
         entry = form.agenda.append_entry()
         entry.form.item_id.data = item.id
+        entry.form.item_version.data = item.version
         entry.form.position.data = item.position
         entry.form.title.data = item.title
         entry.form.presenting_department.data = item.presenting_department
@@ -268,6 +270,7 @@ def _fill_children(form: MinutesForm, meeting: JointMeeting) -> None:
     for resolution in meeting.resolutions:
         entry = form.resolutions.append_entry()
         entry.form.item_id.data = resolution.id
+        entry.form.item_version.data = resolution.version
         entry.form.content.data = resolution.content
         entry.form.lead_department.data = resolution.lead_department
         entry.form.cooperating_departments.data = list(resolution.cooperating_departments)
@@ -306,6 +309,32 @@ def _apply(form: MinutesForm, meeting: JointMeeting) -> None:
         resolution.due_on = entry.form.due_on.data
         kept.append(resolution)
     replace_parts(meeting, "resolutions", kept)
+
+
+def _parts_moved(form: MinutesForm, meeting: JointMeeting) -> bool:
+    """Whether an agenda item or resolution of the form was changed or removed elsewhere (the API,
+    the resolutions board, the recycle bin) since the editor was opened. The form then takes the
+    parts' current versions, and a part removed meanwhile becomes a new row, so that saving the
+    refused form again applies what was typed deliberately."""
+    moved = False
+    for entries, parts in (
+        (form.agenda.entries, meeting.agenda_items),
+        (form.resolutions.entries, meeting.resolutions),
+    ):
+        live = {part.id: part for part in parts}
+        for entry in entries:
+            pk = _int(entry.form.item_id.data)
+            if pk is None:
+                continue
+            part = live.get(pk)
+            if part is None:
+                entry.form.item_id.data = ""
+                entry.form.item_version.data = ""
+                moved = True
+            elif parse_version(entry.form.item_version.data) != part.version:
+                entry.form.item_version.data = part.version
+                moved = True
+    return moved
 
 
 def _int(value) -> int | None:

@@ -41,7 +41,7 @@ from models import (
     SocialOrganization,
 )
 from models.choices import ENTITY_TYPES
-from models.mixins import RecordMixin, listing
+from models.mixins import RecordMixin, listing, utcnow
 from models.validation import RecordInvalid, constraint_refusal
 
 #: every register whose records a screen or the API deletes, and that can therefore be restored, by
@@ -78,6 +78,10 @@ PART_PERMISSIONS = {
     "AgendaItem": "JointMeeting",
     "OversightAttachment": "OversightRecord",
 }
+
+
+#: the parts a record's own form edits (``models.mixins.replace_parts``): restoring one changes the record
+FORM_PARTS = (AgendaItem, Resolution, ServiceItemMaterial, ServiceItemStep)
 
 
 def permission_name(model_name: str) -> str:
@@ -146,6 +150,8 @@ def restore(item) -> None:
     missing = _deleted_references(item)
     if missing:
         raise RestoreRefused(str(_l("Restore %(records)s first: this record refers to it.", records=listing(missing))))
+    if isinstance(item, FORM_PARTS):
+        _back_into_its_record(item)
     item.deleted_at = None
     try:
         db.session.commit()
@@ -160,6 +166,18 @@ def restore(item) -> None:
         raise RestoreRefused(
             str(_l("It can't be restored: a live record now holds one of its unique values."))
         ) from error
+
+
+def _back_into_its_record(part) -> None:
+    """A restored part is a change to its record, as in the record's own form: the record's version
+    moves (an editor opened before refuses its older form instead of removing the part again), and
+    a numbered part (an agenda item, a material, a step) comes back at the end of its list."""
+    parent_attr = type(part).__parent_attr__
+    parent = getattr(part, parent_attr)
+    if hasattr(part, "position"):  # read before anything changes: the read may flush the session
+        siblings = getattr(parent, inspect(type(part)).relationships[parent_attr].back_populates)
+        part.position = max((sibling.position or 0 for sibling in siblings), default=0) + 1
+    parent.updated_at = utcnow()
 
 
 def _refused_by(invalid: RecordInvalid) -> RestoreRefused:

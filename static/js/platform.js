@@ -180,7 +180,7 @@
       var html = template.innerHTML.split(prefix + "-0-").join(prefix + "-" + index + "-");
       var row = $(html);
       row.find("input, textarea").not("[type=hidden]").val("");
-      row.find("input[name$='-item_id']").val("");
+      row.find("input[name$='-item_id'], input[name$='-item_version']").val("");
       row.find("select.platform-ajax-select").empty();
       $("#" + tableId + " > tbody").append(row);
       if (window.platformInitAjaxSelects) { window.platformInitAjaxSelects(row); }

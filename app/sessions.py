@@ -8,11 +8,17 @@
   every request loads anyway, so it costs no query.
 * Every response to a signed-in request (session or bearer token), and the login page, carries
   ``Cache-Control: no-store``.
+* The session cookie is sent again only when the session changed: the last-seen time is written
+  at most once a minute, and Flask-AppBuilder's back history (``page_history``) only when a
+  page adds to it. Flask-AppBuilder wrote the history on every list and record page, so each
+  answer re-signed and re-sent the cookie, a page reloaded or polled included.
 """
 
 import time
 
 from flask import Flask, current_app, flash, g, has_request_context, request, session
+from flask_appbuilder.baseviews import BaseView
+from flask_appbuilder.urltools import Stack
 from flask_babel import gettext as _
 from flask_login import user_logged_in
 from sqlalchemy import event
@@ -92,6 +98,19 @@ def enforce_idle_timeout() -> None:
         session[SEEN_KEY] = now
 
 
+PAGE_HISTORY_KEY = "page_history"
+
+
+def remember_page(view) -> None:
+    """Flask-AppBuilder's ``BaseView.update_redirect`` (the pages "back" and a saved form return
+    to), with the history written to the session only when this page changes it."""
+    history = list(session.get(PAGE_HISTORY_KEY, []))
+    stack = Stack(list(history))
+    stack.push(request.url)
+    if stack.to_json() != history:
+        session[PAGE_HISTORY_KEY] = stack.to_json()
+
+
 def _is_static() -> bool:
     endpoint = request.endpoint or ""
     return endpoint == "static" or endpoint.endswith(".static")
@@ -129,6 +148,7 @@ def install(app: Flask) -> None:
         event.listen(PlatformUser.password, "set", _on_password_set)
         event.listen(PlatformUser.active, "set", _on_active_set)
     user_logged_in.connect(_remember_login, app)
+    BaseView.update_redirect = remember_page
     app.before_request(enforce_idle_timeout)
     app.after_request(forbid_caching)
     appbuilder.sm.jwt_manager.additional_claims_loader(_add_generation_claim)

@@ -484,6 +484,25 @@ def test_production_cookies_are_secure_by_default():
     assert BaseConfig.REMEMBER_COOKIE_HTTPONLY is True and BaseConfig.REMEMBER_COOKIE_SAMESITE == "Lax"
 
 
+def sent_session_cookies(response) -> list:
+    return [value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")]
+
+
+def test_the_session_cookie_is_sent_again_only_when_the_session_changes(client, session):
+    login(client, "staff")
+    assert sent_session_cookies(client.get("/personview/list/"))  # the list joins the back history
+    reloaded = client.get("/personview/list/")
+    assert reloaded.status_code == 200 and sent_session_cookies(reloaded) == []
+    assert sent_session_cookies(client.get("/departmentview/list/"))
+    with client.session_transaction() as state:
+        assert [url.removeprefix("http://localhost") for url in state["page_history"][-2:]] == [
+            "/personview/list/",
+            "/departmentview/list/",
+        ]
+    back = client.get("/back")  # Flask-AppBuilder's "back" still reads the history
+    assert back.status_code == 302 and back.headers["Location"].endswith("/personview/list/")
+
+
 # ----- idle timeout ---------------------------------------------------------------------------
 def test_a_session_ends_after_30_idle_minutes(client, session, app_config):
     assert BaseConfig.SESSION_IDLE_MINUTES == 30

@@ -206,3 +206,38 @@ def test_a_permission_or_scope_taken_from_a_role_applies_at_the_next_request(cli
     db.session.add(scope)
     db.session.commit()
     assert "<td>王伟</td>" not in client.get("/personview/list/?_flt_2_name=王伟").get_data(as_text=True)
+
+
+def test_the_transfer_log_is_read_only_even_for_the_administrator(client, session):
+    """Transfers are written by the platform when a person changes department: no screen adds,
+    edits or deletes one, and no role holds a right to write them."""
+    from app.extensions import db
+    from models import Department, Person, Transfer
+
+    person = db.session.query(Person).filter(Person.department_id.isnot(None)).first()
+    person.department = db.session.query(Department).filter(Department.id != person.department_id).first()
+    db.session.commit()
+    transfer = db.session.query(Transfer).filter(Transfer.person_id == person.id).one()
+    before = db.session.query(Transfer).count()
+    login(client, "admin")
+    assert client.get("/transferview/list/").status_code == 200
+    assert client.get(f"/transferview/show/{transfer.id}").status_code == 200
+    for url in ("/transferview/add", f"/transferview/edit/{transfer.id}"):
+        assert client.get(url).status_code == 404, url
+    assert client.post("/transferview/add", data={"reason": "forged"}).status_code in (404, 405)
+    assert client.post(f"/transferview/delete/{transfer.id}").status_code == 404
+    assert (
+        client.post("/transferview/action_post", data={"action": "muldelete", "rowid": [transfer.id]}).status_code
+        == 404
+    )
+    page = client.get("/transferview/list/").get_data(as_text=True)
+    assert "/transferview/add" not in page and "/transferview/edit/" not in page and "muldelete" not in page
+    db.session.expire_all()
+    assert db.session.query(Transfer).count() == before
+    view = next(v for v in appbuilder.baseviews if v.__class__.__name__ == "TransferView")
+    assert view.base_permissions == ["can_read"]
+    assert not any(
+        pv.permission.name == "can_write" and pv.view_menu.name == "Transfer"
+        for role in appbuilder.sm.get_all_roles()
+        for pv in role.permissions
+    )

@@ -98,6 +98,9 @@ class TransferView(PlatformModelView):
     search_columns = ["transferred_on"]
     order_columns = ["transferred_on"]
     base_order = ("transferred_on", "desc")
+    #: the log is the platform's own record of a change of department: nobody adds, edits or deletes
+    #: an entry (the stock routes would offer every column, the row's version and times included)
+    exclude_route_methods = {"add", "edit", "delete", "action", "action_post"}
     label_columns = {
         "person": _l("Person"),
         "from_department": _l("From department"),
@@ -105,6 +108,12 @@ class TransferView(PlatformModelView):
         "transferred_on": _l("Transferred on"),
         "reason": _l("Reason"),
     }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # the bulk delete every register has would otherwise bring back the right to write here
+        self.actions.pop("muldelete", None)
+        self.base_permissions = [name for name in self.base_permissions if name != "can_write"]
 
 
 class PersonApi(PlatformRestApi):

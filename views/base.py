@@ -19,7 +19,7 @@ from flask_appbuilder.exceptions import InvalidOperationFilterFABException
 from flask_appbuilder.models.filters import map_args_filter
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
-from flask_appbuilder.widgets import ListWidget, ShowWidget
+from flask_appbuilder.widgets import FormWidget, ListWidget, ShowWidget
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,6 +37,7 @@ from models.mixins import RECORD_LABELS, listing
 from models.validation import RecordInvalid, mask_id_number
 
 from .fields import AjaxSelectField, AjaxSelectMultipleField, ChoiceField, RegionField
+from .form_page import draw_form
 from .list_args import list_args_problem
 from .list_page import draw_list
 from .list_rows import draw_rows
@@ -164,6 +165,13 @@ class PlatformShowWidget(ShowWidget):
         return super().__call__(**kwargs)
 
 
+class PlatformFormWidget(FormWidget):
+    """Flask-AppBuilder's add and edit form, drawn in one pass in Python (``views.form_page``)."""
+
+    def __call__(self, **kwargs):
+        return draw_form({**self.template_args, **kwargs})
+
+
 class PlatformModelView(RelationLookupMixin, ModelView):
     """Generated CRUD for a domain register, with scope, clear errors and kept input."""
 
@@ -177,6 +185,8 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     page_size = 25
     list_widget = PlatformListWidget
     show_widget = PlatformShowWidget
+    add_widget = PlatformFormWidget
+    edit_widget = PlatformFormWidget
     search_widget = PlatformSearchWidget
 
     def __init__(self, **kwargs):

@@ -1,0 +1,83 @@
+"""The add and edit forms of every register, drawn in Python in one pass.
+
+Flask-AppBuilder draws a form through a template that calls a macro per field (label, required
+mark, the field, its help text and its errors) and another for the buttons: a sixth of an edit
+form's time. This draws the same HTML: the hidden fields, a table of labelled fields (in fieldsets
+when the view has them, each an accordion panel), then the Save and Back buttons. The fields draw
+themselves, as WTForms draws them.
+
+One difference: the stock macro put a field's error messages in the page unescaped (Jinja's
+``_()`` marks its answer safe); here they are escaped, as every other text of the page is.
+"""
+
+from flask import url_for
+from flask_babel import gettext as _
+from jinja2 import Undefined
+from markupsafe import Markup, escape
+
+REQUIRED_MARK = '<strong style="color: red">&#42;</strong>'
+
+
+def _field(field) -> str:
+    """``lib.render_field`` with the form widget's label and field cells."""
+    if field.id == "csrf_token" or field.type == "HiddenField":
+        return ""
+    required = REQUIRED_MARK if field.flags.required else ""
+    errors = ""
+    if field.errors:
+        errors = '<div class="alert alert-danger">{}</div>'.format(
+            " ".join(str(escape(_(str(error)))) for error in field.errors)
+        )
+    return (
+        f'<td class="col-lg-2"><label for="{escape(field.id)}" control-label>{escape(field.label.text)}{required}'
+        f'</label></td><td>{field()}<span class="help-block">{escape(field.description)}</span>{errors}</td>'
+    )
+
+
+def _rows(form, names, exclude: set) -> str:
+    return "".join(f"<tr>{_field(form[name])}</tr>" for name in names if name not in exclude)
+
+
+def _fieldset(number: int, title, rows: str, expanded: bool) -> str:
+    """``lib.accordion_tag`` around one fieldset's table."""
+    shown = " in" if expanded else ""
+    return (
+        f'<div class="panel-group" id="{number}"><div class="panel panel-default"><div class="panel-heading">'
+        f'<h4 class="panel-title"><a class="accordion-toggle" data-toggle="collapse" data-parent="#{number}" '
+        f'href="#{number}_href">{escape(title)}<span class="caret"></span></a></h4></div>'
+        f'<div id="{number}_href" class="panel-collapse collapse{shown}"><div class="panel-body">'
+        f'<div class="table-responsive"><table class="table table-responsive table-bordered">{rows}</table></div>'
+        "</div></div></div></div>"
+    )
+
+
+def draw_form(args: dict) -> Markup:
+    """The form from Flask-AppBuilder's form widget arguments (``form``, ``include_cols``,
+    ``exclude_cols``, ``fieldsets``, and ``form_action`` when the page gives one)."""
+    form = args["form"]
+    exclude = set(args.get("exclude_cols") or ())
+    action = args.get("form_action")
+    if action is None or isinstance(action, Undefined):
+        opening = '<form id="model_form" action="" method="post" enctype="multipart/form-data">'
+    else:
+        opening = f'<form action="{escape(action)}" method="post" enctype="multipart/form-data">'
+    fieldsets = args.get("fieldsets")
+    if fieldsets:
+        parts = []
+        for number, (title, options) in enumerate(fieldsets, start=1):
+            expanded = True if options.get("expanded") is None else options.get("expanded")
+            parts.append(_fieldset(number, title, _rows(form, options.get("fields"), exclude), expanded))
+        body = "".join(parts)
+    else:
+        names = [name for name in args.get("include_cols") or () if form[name].name not in exclude]
+        body = f'<div class="table-responsive"><table class="table table-bordered">{_rows(form, names, set())}'
+        body += "</table></div>"
+    save, back = escape(_("Save")), escape(_("Back"))
+    buttons = (
+        f'<div class="well well-sm"><button type="submit" class="btn  btn-sm btn-primary">{save} '
+        f'<i class="fa fa-save"></i></button><a href="{escape(url_for("UtilView.back"))}" '
+        f'class="btn btn-sm btn-default" data-toggle="tooltip" rel="tooltip" title="{back}">'
+        f'<span class="sr-only">{back}</span><i class="fa fa-arrow-left"></i></a></div>'
+    )
+    # labels, descriptions, errors and titles went through escape(); the fields drew themselves
+    return Markup(f"{opening}{form.hidden_tag()}{body}{buttons}</form>")  # noqa: S704

@@ -218,3 +218,56 @@ def test_every_list_and_add_page_runs_nonce_scripts_only(app, as_admin):
             assert not INLINE_HANDLER.search(page), path
             checked += 1
     assert checked >= 30, checked
+
+
+def test_the_headers_are_those_flask_talisman_writes(app, client, session, monkeypatch):
+    """PlatformTalisman works the options and the policies' text out once; every header of every
+    kind of answer stays what flask-talisman itself writes, with this request's nonce."""
+    from flask_talisman import Talisman
+
+    from app.http_security import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY, PlatformTalisman
+
+    def headers(response):
+        nonce = getattr(response, "nonce", None)
+        found = {k: v for k, v in response.headers.items() if k not in ("Set-Cookie", "Content-Length", "Date")}
+        csp_nonce = re.search(r"'nonce-([^']+)'", found.get("Content-Security-Policy", ""))
+        if csp_nonce:
+            found["Content-Security-Policy"] = found["Content-Security-Policy"].replace(csp_nonce.group(1), "N")
+        return found, nonce
+
+    login(client, "admin")
+    urls = [
+        "/",
+        "/personview/list/",
+        "/personview/show/1",
+        "/no/such/page",
+        "/api/v1/person/",
+        "/static/css/platform.css",
+    ]
+    drawn = {url: headers(client.get(url)) for url in urls}
+    with monkeypatch.context() as patch:
+        for name in ("_get_local_options", "_parse_policy", "_parse_structured_header_policy", "_force_https"):
+            patch.setattr(PlatformTalisman, name, getattr(Talisman, name))
+        stock = {url: headers(client.get(url)) for url in urls}
+    for url in urls:
+        assert drawn[url] == stock[url], url
+    assert "'nonce-N'" in drawn["/"][0]["Content-Security-Policy"]
+
+    talisman = app.extensions["talisman"]
+    for url in ("/", "/login/"):
+        with app.test_request_context(url):
+            # a request refused before its nonce was made: no nonce in the policy, as flask-talisman writes it
+            assert talisman._parse_policy(CONTENT_SECURITY_POLICY) == Talisman._parse_policy(
+                talisman, CONTENT_SECURITY_POLICY
+            )
+            assert "nonce" not in talisman._parse_policy(CONTENT_SECURITY_POLICY)
+            nonce = talisman._get_nonce()
+            text = talisman._parse_policy(CONTENT_SECURITY_POLICY)
+            assert text == Talisman._parse_policy(talisman, CONTENT_SECURITY_POLICY)
+            assert f"script-src 'self' 'nonce-{nonce}'" in text and text.count("nonce") == 1
+            assert talisman._parse_structured_header_policy(PERMISSIONS_POLICY) == (
+                Talisman._parse_structured_header_policy(talisman, PERMISSIONS_POLICY)
+            )
+    other = {**CONTENT_SECURITY_POLICY, "img-src": "'self'"}  # another policy object is read anew
+    with app.test_request_context("/"):
+        assert "img-src 'self';" in talisman._parse_policy(other)

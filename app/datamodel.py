@@ -292,7 +292,14 @@ class ScopedSQLAInterface(SQLAInterface):
         pk = parse_pk(id)
         if pk is None:
             return None
-        return super().get(pk, filters, select_columns=select_columns, outer_default_load=outer_default_load)
+        if select_columns or (filters is not None and filters.filters) or self.is_pk_composite():
+            return super().get(pk, filters, select_columns=select_columns, outer_default_load=outer_default_load)
+        # no filter of the view's own: one SELECT by key, scoped and with the eager relations, built
+        # directly (Flask-AppBuilder builds a filter list and a legacy Query around the same statement)
+        statement = self.restrict(select(self.obj).where(getattr(self.obj, self.get_pk_name()) == pk))
+        if self.eager_relations:
+            statement = statement.options(*(self._eager_option(name) for name in self.eager_relations))
+        return self.session.execute(statement).unique().scalar_one_or_none()
 
     def get_related_interface(self, col_name: str):
         public = col_name in getattr(self.obj, "__public_relations__", ())

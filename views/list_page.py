@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from flask import request, url_for
 from flask_appbuilder.const import PERMISSION_PREFIX
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -28,6 +29,20 @@ URL_FOR_KEYWORDS = frozenset({"_anchor", "_method", "_scheme", "_external"})
 PAGE_SIZES = (25, 50, 75, 100)
 #: characters werkzeug leaves unquoted in a query string (``werkzeug.urls._urlencode``)
 QUERY_SAFE = "!$'()*,/:;?@"
+
+
+#: (a view's label dict, language) → (that dict, its labels translated and escaped)
+_KEPT_LABELS: dict = {}
+
+
+def escaped_labels(labels: dict) -> dict:
+    """A view's field labels in the request's language, escaped, worked out once per language:
+    each is a lazy string, and translating one costs some 30 calls through flask_babel."""
+    key = (id(labels), str(get_locale()))
+    kept = _KEPT_LABELS.get(key)
+    if kept is None or kept[0] is not labels:
+        kept = _KEPT_LABELS[key] = (labels, {name: escape(label) for name, label in labels.items()})
+    return kept[1]
 
 
 def may(view, permission: str) -> bool:
@@ -172,8 +187,9 @@ def _column_headers(args: dict, links: PageLinks, actions: dict, buttons: bool) 
     if buttons:
         parts.append('<th class="col-md-1 col-lg-1 col-sm-1" ></th>')
     labels, sortable = args["label_columns"], args["order_columns"]
+    escaped = escaped_labels(labels)
     for column in args["include_columns"]:
-        label = escape(labels.get(column))
+        label = escaped[column] if column in escaped else escape(labels.get(column))
         if column not in sortable:
             parts.append(f"<th>{label}</th>")
             continue

@@ -13,21 +13,20 @@ from markupsafe import Markup, escape
 
 from app.page_chrome import request_nonce
 
-from .list_page import may
+from .list_page import escaped_labels, may
 
 FIELD_LABEL = '<th class="col-lg-2 col-md-2 col-sm-2">'
 
 
 def _field_rows(fields, labels: dict, shown: dict, formatters: dict) -> str:
     parts = []
+    escaped = escaped_labels(labels)
     for name in fields:
         formatter = formatters.get(name)
         value = shown.get(name)
         text = escape(formatter(value) if formatter else value)
-        parts.append(
-            f'<tr>{FIELD_LABEL}{escape(labels.get(name))}</th><td><span style="white-space: pre-line">{text}'
-            "</span></td></tr>"
-        )
+        label = escaped[name] if name in escaped else escape(labels.get(name))
+        parts.append(f'<tr>{FIELD_LABEL}{label}</th><td><span style="white-space: pre-line">{text}</span></td></tr>')
     return "".join(parts)
 
 

@@ -169,14 +169,16 @@ def init_http_security(app: Flask) -> None:
 
 
 def init_auth_hardening(app: Flask) -> None:
-    """Host check, sign-in rate limits, session idle timeout and generations, no-store when signed in."""
-    from . import sessions
+    """Host check, sign-in rate limits, session idle timeout and generations, no-store when signed in,
+    the session cookie's signature checked once per value."""
+    from . import session_cookie, sessions
     from .auth_views import refuse_unknown_hosts
     from .rate_limits import init_login_rate_limits
 
     app.before_request(refuse_unknown_hosts)
     init_login_rate_limits(app)
     sessions.install(app)
+    session_cookie.install(app)
 
 
 def init_errors(app: Flask) -> None:

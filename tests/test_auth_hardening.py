@@ -701,3 +701,60 @@ def test_the_policy_hint_states_the_configured_minimum(app, as_staff, session, m
     assert text_in("zh", "The password must have at least %(min)d characters.", min=minimum) in response.get_data(
         as_text=True
     )
+
+
+def signed_in_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_kept_session_cookie_gives_each_request_its_own_session_as_flask_reads_it(app, client, session):
+    """The signature of a cookie value is checked once; every request still gets a fresh session
+    with the cookie's content, as Flask's own interface reads it."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    from app.session_cookie import KeptCookieSessionInterface
+
+    interface = app.session_interface
+    assert isinstance(interface, KeptCookieSessionInterface)
+    login(client, "staff")
+    value = signed_in_cookie(client)
+    stock = SecureCookieSessionInterface()
+    with app.test_request_context("/", headers={"Cookie": f"session={value}"}):
+        from flask import request
+
+        first, second = interface.open_session(app, request), interface.open_session(app, request)
+        assert value in interface._checked
+        assert dict(first) == dict(second) == dict(stock.open_session(app, request))
+        assert first["_user_id"] and first is not second
+        first["_user_id"] = "999"  # a change to one request's session stays in that request
+        assert interface.open_session(app, request)["_user_id"] == second["_user_id"] != "999"
+    assert client.get("/personview/list/").status_code == 200
+    assert client.get("/personview/list/").status_code == 200  # served from the kept value
+
+
+def test_a_kept_cookie_is_refused_once_too_old_or_signed_with_another_key(app, client, session, monkeypatch):
+    login(client, "staff")
+    assert client.get("/personview/list/").status_code == 200  # joins the back history: a new value
+    assert client.get("/personview/list/").status_code == 200  # that value, checked and kept
+    value = signed_in_cookie(client)
+    assert value in app.session_interface._checked
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    with freeze_time(utcnow() + timedelta(seconds=lifetime + 5)):
+        with app.test_request_context("/", headers={"Cookie": f"session={value}"}):
+            from flask import request
+
+            assert dict(app.session_interface.open_session(app, request)) == {}
+    monkeypatch.setattr(app, "secret_key", "another key, the old one no longer trusted")
+    response = client.get("/personview/list/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_changed_cookie_is_checked_and_refused(app, client, session):
+    login(client, "staff")
+    value = signed_in_cookie(client)
+    assert client.get("/personview/list/").status_code == 200
+    forged = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    client.set_cookie("session", forged)
+    response = client.get("/personview/list/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert forged not in app.session_interface._checked

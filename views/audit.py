@@ -10,6 +10,7 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import bindparam, select
 
 from app.audit import HASHED_FIELDS, entity_type_of_model, record_event
 from app.extensions import appbuilder, db
@@ -171,15 +172,19 @@ def readable_diff(event: AuditEvent) -> list[dict]:
     return rows
 
 
+#: the newest events of one record: built once, every record page reads it
+RECORD_HISTORY = (
+    select(AuditEvent)
+    .where(AuditEvent.entity_type == bindparam("entity_type"), AuditEvent.entity_id == bindparam("entity_id"))
+    .order_by(AuditEvent.id.desc())
+    .limit(200)
+)
+
+
 def history_for(entity_type: str, entity_id) -> list[dict]:
     """The events of one record, newest first, with their readable diffs."""
-    events = (
-        db.session.query(AuditEvent)
-        .filter(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
-        .order_by(AuditEvent.id.desc())
-        .limit(200)
-        .all()
-    )
+    parameters = {"entity_type": entity_type, "entity_id": str(entity_id)}
+    events = db.session.execute(RECORD_HISTORY, parameters).scalars().all()
     return [
         {
             "event": e,

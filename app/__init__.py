@@ -122,8 +122,11 @@ def init_assets(app: Flask) -> None:
 
 
 def init_page_chrome(app: Flask) -> None:
+    """The fixed parts of every page kept per language, and templates whose imports cost less."""
+    from . import jinja_templates
     from .page_chrome import init_page_chrome as install
 
+    jinja_templates.install(app)
     install(app)
 
 

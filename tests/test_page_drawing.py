@@ -283,3 +283,29 @@ def test_form_fieldsets_and_a_given_action_are_drawn_as_the_stock_template_draws
         assert given.startswith('<form action="/x?a=1&amp;b=&#34;2&#34;" method="post"')
         assert normalized(given) == normalized(FormWidget(**args, form_action='/x?a=1&b="2"')())
         assert 'name="position"' not in given and 'name="name"' in given
+
+
+def test_imports_in_templates_behave_as_in_jinja(app):
+    """``PlatformTemplate`` answers ``{% import %}`` as Jinja does: the cached module when the
+    imported template has every global of the page, a module of its own when the page has more."""
+    from jinja2 import DictLoader, Environment, Template
+
+    from app.jinja_templates import PlatformTemplate
+
+    with app.app_context():
+        assert isinstance(app.jinja_env.get_template("platform/show.html"), PlatformTemplate)
+    sources = {
+        "lib.html": "{% macro hello() %}{{ greeting | default('none') }} {{ shared }}{% endmacro %}",
+        "page.html": "{% import 'lib.html' as lib %}[{{ lib.hello() }}]",
+    }
+    results = []
+    for template_class in (Template, PlatformTemplate):
+        environment = Environment(loader=DictLoader(sources), autoescape=True)
+        environment.template_class = template_class
+        environment.globals["shared"] = "s"
+        plain = environment.get_template("page.html").render()
+        # a page loaded with a global of its own: the imported macro sees it, as in Jinja
+        own = environment.get_template("page.html", globals={"greeting": "hi"}).render()
+        again = environment.get_template("page.html").render()
+        results.append((plain, own, again))
+    assert results[0] == results[1] == ("[none s]", "[hi s]", "[hi s]")

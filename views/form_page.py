@@ -10,10 +10,12 @@ One difference: the stock macro put a field's error messages in the page unescap
 ``_()`` marks its answer safe); here they are escaped, as every other text of the page is.
 """
 
-from flask import url_for
 from flask_babel import gettext as _
 from jinja2 import Undefined
 from markupsafe import Markup, escape
+
+from .list_page import back_button
+from .show_page import accordion, record_table
 
 REQUIRED_MARK = '<strong style="color: red">&#42;</strong>'
 
@@ -38,17 +40,8 @@ def _rows(form, names, exclude: set) -> str:
     return "".join(f"<tr>{_field(form[name])}</tr>" for name in names if name not in exclude)
 
 
-def _fieldset(number: int, title, rows: str, expanded: bool) -> str:
-    """``lib.accordion_tag`` around one fieldset's table."""
-    shown = " in" if expanded else ""
-    return (
-        f'<div class="panel-group" id="{number}"><div class="panel panel-default"><div class="panel-heading">'
-        f'<h4 class="panel-title"><a class="accordion-toggle" data-toggle="collapse" data-parent="#{number}" '
-        f'href="#{number}_href">{escape(title)}<span class="caret"></span></a></h4></div>'
-        f'<div id="{number}_href" class="panel-collapse collapse{shown}"><div class="panel-body">'
-        f'<div class="table-responsive"><table class="table table-responsive table-bordered">{rows}</table></div>'
-        "</div></div></div></div>"
-    )
+def _fieldset_table(rows: str) -> str:
+    return f'<div class="table-responsive"><table class="table table-responsive table-bordered">{rows}</table></div>'
 
 
 def draw_form(args: dict) -> Markup:
@@ -66,18 +59,17 @@ def draw_form(args: dict) -> Markup:
         parts = []
         for number, (title, options) in enumerate(fieldsets, start=1):
             expanded = True if options.get("expanded") is None else options.get("expanded")
-            parts.append(_fieldset(number, title, _rows(form, options.get("fields"), exclude), expanded))
+            parts.append(
+                accordion(number, title, _fieldset_table(_rows(form, options.get("fields"), exclude)), expanded)
+            )
         body = "".join(parts)
     else:
         names = [name for name in args.get("include_cols") or () if form[name].name not in exclude]
-        body = f'<div class="table-responsive"><table class="table table-bordered">{_rows(form, names, set())}'
-        body += "</table></div>"
-    save, back = escape(_("Save")), escape(_("Back"))
+        body = record_table(_rows(form, names, set()))
+    save = escape(_("Save"))
     buttons = (
         f'<div class="well well-sm"><button type="submit" class="btn  btn-sm btn-primary">{save} '
-        f'<i class="fa fa-save"></i></button><a href="{escape(url_for("UtilView.back"))}" '
-        f'class="btn btn-sm btn-default" data-toggle="tooltip" rel="tooltip" title="{back}">'
-        f'<span class="sr-only">{back}</span><i class="fa fa-arrow-left"></i></a></div>'
+        f'<i class="fa fa-save"></i></button>{back_button()}</div>'
     )
     # labels, descriptions, errors and titles went through escape(); the fields drew themselves
     return Markup(f"{opening}{form.hidden_tag()}{body}{buttons}</form>")  # noqa: S704

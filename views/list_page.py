@@ -45,6 +45,15 @@ def escaped_labels(labels: dict) -> dict:
     return kept[1]
 
 
+def back_button() -> str:
+    """``lib.lnk_back``: the button back to the previous page."""
+    back = escape(_("Back"))
+    return (
+        f'<a href="{escape(url_for("UtilView.back"))}" class="btn btn-sm btn-default" data-toggle="tooltip" '
+        f'rel="tooltip" title="{back}"><span class="sr-only">{back}</span><i class="fa fa-arrow-left"></i></a>'
+    )
+
+
 def may(view, permission: str) -> bool:
     """Flask-AppBuilder's ``is_item_visible`` for ``view``: a ``can_<method>`` or an action name."""
     security = view.appbuilder.sm
@@ -162,11 +171,7 @@ def _header_bar(view, args: dict, links: PageLinks, actions: dict, nonce: str) -
     if may(view, "can_add"):
         parts.append(_add_link(view, args["filters"]))
     parts.append(_actions_menu(actions, nonce))
-    back = escape(_("Back"))
-    parts.append(
-        f'<a href="{escape(url_for("UtilView.back"))}" class="btn btn-sm btn-default" data-toggle="tooltip" '
-        f'rel="tooltip" title="{back}"><span class="sr-only">{back}</span><i class="fa fa-arrow-left"></i></a>'
-    )
+    parts.append(back_button())
     parts.append(f'<div class="pull-right"><strong>{escape(_("Record Count"))}:</strong> {escape(count)}</div>')
     parts.append("</div>")
     return "".join(parts)

@@ -7,13 +7,12 @@ actions the user may run and the back button. Its dialogs are the page's own (``
 the stock widget drew a second copy of them inside the record.
 """
 
-from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.page_chrome import request_nonce
 
-from .list_page import escaped_labels, may
+from .list_page import back_button, escaped_labels, may
 
 FIELD_LABEL = '<th class="col-lg-2 col-md-2 col-sm-2">'
 
@@ -30,18 +29,19 @@ def _field_rows(fields, labels: dict, shown: dict, formatters: dict) -> str:
     return "".join(parts)
 
 
-def _table(rows: str) -> str:
+def record_table(rows: str) -> str:
+    """The bordered table of a record's fields."""
     return f'<div class="table-responsive"><table class="table table-bordered">{rows}</table></div>'
 
 
-def _fieldset(number: int, title, rows: str, expanded: bool) -> str:
-    """``lib.accordion_tag`` around one fieldset's table."""
+def accordion(number: int, title, body: str, expanded: bool) -> str:
+    """``lib.accordion_tag``: one fieldset's panel, open or folded, around ``body``."""
     shown = " in" if expanded else ""
     return (
         f'<div class="panel-group" id="{number}"><div class="panel panel-default"><div class="panel-heading">'
         f'<h4 class="panel-title"><a class="accordion-toggle" data-toggle="collapse" data-parent="#{number}" '
         f'href="#{number}_href">{escape(title)}<span class="caret"></span></a></h4></div>'
-        f'<div id="{number}_href" class="panel-collapse collapse{shown}"><div class="panel-body">{_table(rows)}'
+        f'<div id="{number}_href" class="panel-collapse collapse{shown}"><div class="panel-body">{body}'
         "</div></div></div></div>"
     )
 
@@ -86,17 +86,14 @@ def draw_show(view, args: dict) -> Markup:
         for number, (title, options) in enumerate(fieldsets, start=1):
             expanded = True if options.get("expanded") is None else options.get("expanded")
             parts.append(
-                _fieldset(number, title, _field_rows(options.get("fields"), labels, shown, formatters), expanded)
+                accordion(
+                    number, title, record_table(_field_rows(options.get("fields"), labels, shown, formatters)), expanded
+                )
             )
         body = "".join(parts)
     else:
-        body = _table(_field_rows(args["include_columns"], labels, shown, formatters))
-    back = escape(_("Back"))
+        body = record_table(_field_rows(args["include_columns"], labels, shown, formatters))
     actions = _action_links(view, args.get("actions") or {}, args["pk"], escape(request_nonce()))
-    buttons = (
-        f'<div class="well well-sm">{actions}<a href="{escape(url_for("UtilView.back"))}" '
-        f'class="btn btn-sm btn-default" data-toggle="tooltip" rel="tooltip" title="{back}">'
-        f'<span class="sr-only">{back}</span><i class="fa fa-arrow-left"></i></a></div>'
-    )
+    buttons = f'<div class="well well-sm">{actions}{back_button()}</div>'
     # every value above went through escape(); the rest is this module's own markup
     return Markup(body + buttons)  # noqa: S704

@@ -190,11 +190,25 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     search_widget = PlatformSearchWidget
 
     def __init__(self, **kwargs):
+        declared_permissions = None if self.base_permissions is None else tuple(self.base_permissions)
         self.label_columns = {**RECORD_LABELS, **(self.label_columns or {})}
         self._build_fields()
         self.formatters_columns = {**self._choice_formatters(), **(self.formatters_columns or {})}
         super().__init__(**kwargs)
+        if declared_permissions is not None:
+            self._keep_declared_permissions(declared_permissions)
         self.datamodel.eager_load(self.list_columns)
+
+    def _keep_declared_permissions(self, declared: tuple) -> None:
+        """A view that declares its permissions keeps exactly those.
+
+        Flask-AppBuilder adds the permission of every action it finds (the bulk delete every
+        register has: ``can_write``) to ``base_permissions``; a read-only register would so be
+        given the right to write. Its actions that need an undeclared permission are dropped."""
+        for name in list(self.actions):
+            if self.get_action_permission_name(name) not in declared:
+                del self.actions[name]
+        self.base_permissions = list(declared)
 
     # ----- fields ----------------------------------------------------------
     def _build_fields(self) -> None:

@@ -109,12 +109,6 @@ class TransferView(PlatformModelView):
         "reason": _l("Reason"),
     }
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        # the bulk delete every register has would otherwise bring back the right to write here
-        self.actions.pop("muldelete", None)
-        self.base_permissions = [name for name in self.base_permissions if name != "can_write"]
-
 
 class PersonApi(PlatformRestApi):
     """REST API for persons: same validation and scope as the screens."""

@@ -448,3 +448,40 @@ def test_built_in_roles_are_named_in_the_readers_language(client, session):
     login(client, "supervisor")  # the history tab names the actor's roles at the time
     page = client.get(f"/personview/show/{person.id}").get_data(as_text=True)
     assert "staff (部门工作人员（DeptStaff）、街道审核员)" in page
+
+
+def test_flask_babels_namespace_is_found_as_flask_babel_finds_it(app, client):
+    """``app.translations.babel_namespace`` stands in for flask_babel's ``_get_current_context``:
+    none outside an application context, else the context's own namespace, made on first use, the
+    same for every lookup, another for the next request. force_locale still swaps the language for
+    a block and gives the request's language back. (Run in fresh contexts: the tests keep one
+    application context open.)"""
+    import contextvars
+
+    import flask_babel
+    from flask import g
+    from flask_babel import force_locale, get_locale
+    from flask_babel import gettext as translate
+
+    from app.translations import FLASK_BABEL_CONTEXT, babel_namespace
+
+    assert flask_babel._get_current_context is babel_namespace
+    assert FLASK_BABEL_CONTEXT is not babel_namespace
+    assert contextvars.Context().run(babel_namespace) is None
+    assert contextvars.Context().run(FLASK_BABEL_CONTEXT) is None
+
+    def one_request():
+        with app.test_request_context():
+            assert "_flask_babel" not in g
+            space = babel_namespace()
+            assert space is not None and space is g._flask_babel is FLASK_BABEL_CONTEXT() is babel_namespace()
+            with force_locale("en"):
+                assert str(get_locale()) == "en" and translate("Record Count") == "Record Count"
+            assert str(get_locale()) == "zh" and translate("Record Count") != "Record Count"
+            return space
+
+    assert contextvars.Context().run(one_request) is not contextvars.Context().run(one_request)
+    login(client, "admin")
+    assert "记录数" in client.get("/personview/list/").get_data(as_text=True)
+    client.get("/lang/en")
+    assert "Record Count" in client.get("/personview/list/").get_data(as_text=True)

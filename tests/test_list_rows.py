@@ -142,6 +142,38 @@ def test_equal_values_that_print_differently_keep_their_own_cells():
     assert html == "<tr><td>1.0</td><td>True</td></tr><tr><td>1.00</td><td>1</td></tr>"
 
 
+NAMES = [f"街道{number}" for number in range(20)]
+
+
+def test_a_related_record_is_named_once_per_page_and_each_record_by_its_own_name():
+    """The same related record on many rows is formatted once; another record gets its own cell,
+    even one made after the first was drawn and released (``id`` values are reused)."""
+    from views.list_rows import draw_rows
+
+    class Record:
+        def __init__(self, name):
+            self.name = name
+
+    named = []
+
+    def name_of(record):
+        named.append(record.name)
+        return record.name
+
+    shared = Record("锦江区民政局")
+
+    def rows():
+        yield {"department": shared}
+        yield {"department": shared}
+        for name in NAMES:
+            yield {"department": Record(name)}  # released once drawn, unless the page keeps it
+
+    html = draw_rows(rows(), range(len(NAMES) + 2), ["department"], {"department": name_of}, "PersonView",
+                     None, False, False, False, None)  # fmt: skip
+    assert html == "".join(f"<tr><td>{name}</td></tr>" for name in ["锦江区民政局", "锦江区民政局", *NAMES])
+    assert named == ["锦江区民政局", *NAMES]
+
+
 def test_every_list_reads_the_values_flask_appbuilder_reads(app, session):
     """``ScopedSQLAInterface.get_values`` gives, for every list view's columns and rows, what
     Flask-AppBuilder's ``_get_attr_value`` gives (the same objects, not only equal text)."""

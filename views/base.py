@@ -96,6 +96,10 @@ def seconds(value) -> str:
     return f"{value:%Y-%m-%d %H:%M:%S}" if value else ""
 
 
+def unchanged(value):
+    return value
+
+
 def blank_if_none(value):
     return "" if value is None else value
 
@@ -291,6 +295,11 @@ class PlatformModelView(RelationLookupMixin, ModelView):
         def format_value(value):
             return value if may_see_full(column) else mask(value)
 
+        def for_page():
+            """The same decision for every row of one page: asked once (``views.list_rows``)."""
+            return unchanged if may_see_full(column) else mask
+
+        format_value.for_page = for_page
         return format_value
 
     # ----- show, with the record's history for those who may read the audit log ----

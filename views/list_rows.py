@@ -63,15 +63,22 @@ REPEATABLE_TYPES = (str, int, bool, type(None))
 
 def _cell(drawn: dict, column: str, formatter, value) -> str:
     """One escaped ``<td>``. Formatters depend only on the value, so each distinct code or text of
-    a column is formatted (translated, masked) once per page."""
+    a column, and each related record (the same object on every row that links to it), is
+    formatted (translated, masked, named) once per page. Other values are keyed by the object
+    itself, kept alive with its cell so that its ``id`` can't be reused within the page."""
     kind = type(value)
-    if kind not in REPEATABLE_TYPES:
-        return f"<td>{escape(formatter(value) if formatter else value)}</td>"
-    key = (column, kind, value)
-    cell = drawn.get(key)
-    if cell is None:
-        cell = drawn[key] = f"<td>{escape(formatter(value) if formatter else value)}</td>"
-    return cell
+    key = (column, kind, value) if kind in REPEATABLE_TYPES else (column, kind, id(value))
+    kept = drawn.get(key)
+    if kept is None:
+        kept = drawn[key] = (value, f"<td>{escape(formatter(value) if formatter else value)}</td>")
+    return kept[1]
+
+
+def _for_page(formatter):
+    """A formatter as it applies to every row of this page: one that depends on the requester
+    (a mask) says ``for_page`` and is asked once."""
+    for_page = getattr(formatter, "for_page", None)
+    return for_page() if for_page is not None else formatter
 
 
 def draw_rows(
@@ -93,7 +100,7 @@ def draw_rows(
         if (can_show or can_edit or can_delete)
         else ""
     )
-    cells = [(column, formatters_columns.get(column)) for column in include_columns]
+    cells = [(column, _for_page(formatters_columns.get(column))) for column in include_columns]
     drawn = {}  # (column, value) → its cell: a page repeats its codes (gender, status) on every row
     parts = []
     for values, pk in zip(value_columns, pks, strict=True):

@@ -482,6 +482,6 @@ def test_flask_babels_namespace_is_found_as_flask_babel_finds_it(app, client):
 
     assert contextvars.Context().run(one_request) is not contextvars.Context().run(one_request)
     login(client, "admin")
-    assert "记录数" in client.get("/personview/list/").get_data(as_text=True)
+    assert "记录数目" in client.get("/personview/list/").get_data(as_text=True)
     client.get("/lang/en")
     assert "Record Count" in client.get("/personview/list/").get_data(as_text=True)

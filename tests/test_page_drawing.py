@@ -309,3 +309,24 @@ def test_imports_in_templates_behave_as_in_jinja(app):
         again = environment.get_template("page.html").render()
         results.append((plain, own, again))
     assert results[0] == results[1] == ("[none s]", "[hi s]", "[hi s]")
+
+
+def test_a_lazy_text_is_escaped_in_each_language_and_kept(app, monkeypatch):
+    """``escaped_text`` (form labels and help texts): a lazy string is translated and escaped once
+    per language; plain text is escaped every time; the kept texts are bounded."""
+    from views import list_page
+
+    label = _l("Record Count")
+    with app.test_request_context():
+        with force_locale("en"):
+            assert list_page.escaped_text(label) == "Record Count"
+        with force_locale("zh"):
+            assert list_page.escaped_text(label) == "记录数目"
+            assert list_page.escaped_text(label) is list_page.escaped_text(label)
+        assert list_page.escaped_text("<b>&") == Markup("&lt;b&gt;&amp;")
+        # a lazy string is markup (flask_babel gives it ``__html__``), as the stock templates take it
+        assert list_page.escaped_text(_l("<b>%(x)s</b>", x="&")) == Markup("<b>&</b>")
+        monkeypatch.setattr(list_page, "MAX_KEPT_TEXTS", 2)
+        for number in range(5):
+            list_page.escaped_text(_l("Record Count"))
+        assert len(list_page._KEPT_TEXTS) <= 2

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from jinja2 import Undefined
 from markupsafe import Markup, escape
 
-from .list_page import back_button
+from .list_page import back_button, escaped_text
 from .show_page import accordion, record_table
 
 REQUIRED_MARK = '<strong style="color: red">&#42;</strong>'
@@ -31,8 +31,9 @@ def _field(field) -> str:
             " ".join(str(escape(_(str(error)))) for error in field.errors)
         )
     return (
-        f'<td class="col-lg-2"><label for="{escape(field.id)}" control-label>{escape(field.label.text)}{required}'
-        f'</label></td><td>{field()}<span class="help-block">{escape(field.description)}</span>{errors}</td>'
+        f'<td class="col-lg-2"><label for="{escape(field.id)}" control-label>{escaped_text(field.label.text)}'
+        f'{required}</label></td><td>{field()}<span class="help-block">{escaped_text(field.description)}</span>'
+        f"{errors}</td>"
     )
 
 

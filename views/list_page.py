@@ -17,6 +17,7 @@ from flask import request, url_for
 from flask_appbuilder.const import PERMISSION_PREFIX
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 from app.page_chrome import request_nonce
@@ -42,6 +43,26 @@ def escaped_labels(labels: dict) -> dict:
     kept = _KEPT_LABELS.get(key)
     if kept is None or kept[0] is not labels:
         kept = _KEPT_LABELS[key] = (labels, {name: escape(label) for name, label in labels.items()})
+    return kept[1]
+
+
+#: (a lazy string's id, language) → (that string, its text escaped); emptied when it reaches
+#: MAX_KEPT_TEXTS, in case some code makes lazy strings per request
+_KEPT_TEXTS: dict = {}
+MAX_KEPT_TEXTS = 4096
+
+
+def escaped_text(text) -> Markup:
+    """``escape(text)``; a lazy string (a form field's label or help text, made once with its view)
+    is translated and escaped once per language instead of on every page that shows it."""
+    if not isinstance(text, LazyString):
+        return escape(text)
+    key = (id(text), str(get_locale()))
+    kept = _KEPT_TEXTS.get(key)
+    if kept is None or kept[0] is not text:
+        if len(_KEPT_TEXTS) >= MAX_KEPT_TEXTS:
+            _KEPT_TEXTS.clear()
+        kept = _KEPT_TEXTS[key] = (text, escape(text))
     return kept[1]
 
 

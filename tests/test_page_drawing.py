@@ -327,6 +327,6 @@ def test_a_lazy_text_is_escaped_in_each_language_and_kept(app, monkeypatch):
         # a lazy string is markup (flask_babel gives it ``__html__``), as the stock templates take it
         assert list_page.escaped_text(_l("<b>%(x)s</b>", x="&")) == Markup("<b>&</b>")
         monkeypatch.setattr(list_page, "MAX_KEPT_TEXTS", 2)
-        for number in range(5):
+        for _ in range(5):
             list_page.escaped_text(_l("Record Count"))
         assert len(list_page._KEPT_TEXTS) <= 2

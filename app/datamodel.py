@@ -17,7 +17,7 @@ from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, asc, desc, func, inspect, literal, select, true, union_all
+from sqlalchemy import Enum, asc, bindparam, desc, func, inspect, literal, select, true, union_all
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -103,6 +103,13 @@ def list_count_limit() -> int:
     return int(current_app.config.get("LIST_COUNT_LIMIT") or 0) if has_app_context() else 0
 
 
+#: the bound parameter of a record's key in the statements built once (``ScopedSQLAInterface._by_key``)
+RECORD_KEY = "record_pk"
+#: the bound parameters of a list page's size and first row (``ScopedSQLAInterface._page_statement``)
+PAGE_SIZE, PAGE_OFFSET = "page_size", "page_offset"
+#: each datamodel keeps at most this many built statements (they differ by data scope)
+MAX_BUILT_STATEMENTS = 256
+
 #: ids are INTEGER columns: a larger key is not found (PostgreSQL would refuse it with an error)
 MAX_PK = 2**31 - 1
 
@@ -148,6 +155,8 @@ class ScopedSQLAInterface(SQLAInterface):
         self.converted_filters = {}
         #: list columns → how each column's value is read (``get_values``)
         self.value_readers = {}
+        #: (statement, data scope, eager relations) → the statement (``_built``)
+        self.built_statements = {}
         super().__init__(obj, session)
 
     def apply_all(
@@ -221,21 +230,38 @@ class ScopedSQLAInterface(SQLAInterface):
             return super().query(
                 filters, order_column, order_direction, page, page_size, select_columns, outer_default_load
             )
-        matching = self.restrict(select(self.obj))
-        count = self._count_up_to_limit(matching.with_only_columns(literal(1)))
-        statement = matching
+        limit = list_count_limit()
+        counted = self._built(f"count up to {limit}", lambda: self._count_statement(limit))
+        number = self.session.execute(counted).scalar()
+        count = CountAtLeast(limit) if limit and number > limit else number
+        direction = "asc" if order_direction == "asc" else "desc"
+        paged = bool(page_size)
+        statement = self._built(
+            f"page by {order_column} {direction}{' paged' if paged else ''}",
+            lambda: self._page_statement(order_column, direction, paged),
+        )
+        arguments = {PAGE_SIZE: page_size, PAGE_OFFSET: (page or 0) * page_size} if paged else {}
+        return count, list(self.session.execute(statement, arguments).unique().scalars())
+
+    def _count_statement(self, limit: int):
+        """SELECT count(*) of the live rows in scope, counting up to ``limit`` + 1 (0: all)."""
+        matching = self.restrict(select(literal(1)).select_from(self.obj))
+        if limit:
+            matching = matching.limit(limit + 1)
+        return select(func.count()).select_from(matching.subquery())
+
+    def _page_statement(self, order_column: str, direction: str, paged: bool):
+        """The live records in scope, ordered as Flask-AppBuilder orders them (the column, then the
+        key to break ties, in one direction), one page (``PAGE_SIZE`` from ``PAGE_OFFSET``) when
+        ``paged``, with the eager relations."""
+        statement = self.restrict(select(self.obj))
         if order_column:
-            # as Flask-AppBuilder orders: the column, then the key to break ties, in one direction
-            direction = asc if order_direction == "asc" else desc
+            ordering = asc if direction == "asc" else desc
             column, pk = getattr(self.obj, order_column), self.get_pk()
-            statement = statement.order_by(direction(column), *([direction(pk)] if column is not pk else []))
-        if page and page_size:
-            statement = statement.offset(page * page_size)
-        if page_size:
-            statement = statement.limit(page_size)
-        if self.eager_relations:
-            statement = statement.options(*(self._eager_option(name) for name in self.eager_relations))
-        return count, list(self.session.execute(statement).unique().scalars())
+            statement = statement.order_by(ordering(column), *([ordering(pk)] if column is not pk else []))
+        if paged:
+            statement = statement.limit(bindparam(PAGE_SIZE)).offset(bindparam(PAGE_OFFSET))
+        return self._with_eager_relations(statement)
 
     def eager_load(self, columns) -> None:
         """Load these columns' many-to-one relations with the rows (other columns are ignored)."""
@@ -334,10 +360,33 @@ class ScopedSQLAInterface(SQLAInterface):
             return super().get(pk, filters, select_columns=select_columns, outer_default_load=outer_default_load)
         # no filter of the view's own: one SELECT by key, scoped and with the eager relations, built
         # directly (Flask-AppBuilder builds a filter list and a legacy Query around the same statement)
-        statement = self.restrict(select(self.obj).where(getattr(self.obj, self.get_pk_name()) == pk))
+        return self.session.execute(self._by_key(), {RECORD_KEY: pk}).unique().scalar_one_or_none()
+
+    def _by_key(self):
+        """The SELECT of one live record in scope by its key (``RECORD_KEY``), with the eager
+        relations: built once per data scope, as it depends only on the scope."""
+        return self._built(
+            "by key",
+            lambda: self._with_eager_relations(
+                self.restrict(select(self.obj).where(getattr(self.obj, self.get_pk_name()) == bindparam(RECORD_KEY)))
+            ),
+        )
+
+    def _with_eager_relations(self, statement):
         if self.eager_relations:
             statement = statement.options(*(self._eager_option(name) for name in self.eager_relations))
-        return self.session.execute(statement).unique().scalar_one_or_none()
+        return statement
+
+    def _built(self, name: str, build):
+        """The statement ``build()`` makes for this request's data scope, kept per datamodel (at most
+        ``MAX_BUILT_STATEMENTS``): what ``restrict`` adds depends only on the scope."""
+        key = (name, current_scope() if self.apply_scope else None, self.eager_relations)
+        statement = self.built_statements.get(key)
+        if statement is None:
+            if len(self.built_statements) >= MAX_BUILT_STATEMENTS:
+                self.built_statements.clear()
+            statement = self.built_statements[key] = build()
+        return statement
 
     def get_related_interface(self, col_name: str):
         public = col_name in getattr(self.obj, "__public_relations__", ())

@@ -255,3 +255,37 @@ def test_a_plain_list_reads_what_flask_appbuilder_reads(app, session, username):
                     if datamodel.obj is Person:
                         assert hidden.id not in {r.id for r in rows}
     assert compared > 100
+
+
+def test_statements_built_once_are_kept_per_data_scope(app, session, monkeypatch):
+    """A record's SELECT and a list's statements are built once per data scope: one built for
+    the Admin never answers a department's staff, nor the other way round, and a datamodel keeps
+    a bounded number of them."""
+    from flask import g
+
+    import app.datamodel as datamodel_module
+    from app.scope import build_scope
+    from models import Department, Person
+
+    jinjiang = db.session.query(Department).filter(Department.name == "锦江区民政局").one()
+    outside = (
+        db.session.query(Person)
+        .filter(Person.deleted_at.is_(None), Person.department_id != jinjiang.id, Person.department_id.isnot(None))
+        .first()
+    )
+    view = next(v for v in list_views() if v.__class__.__name__ == "PersonView")
+    scopes = {name: build_scope(db.session, appbuilder.sm.find_user(username=name)) for name in ("admin", "staff_jj")}
+    assert outside.department_id not in scopes["staff_jj"].department_ids
+    for limit in (datamodel_module.MAX_BUILT_STATEMENTS, 1):
+        monkeypatch.setattr(datamodel_module, "MAX_BUILT_STATEMENTS", limit)
+        monkeypatch.setattr(view.datamodel, "built_statements", {})
+        for name in ("admin", "staff_jj", "admin", "staff_jj"):
+            with app.test_request_context():
+                g._data_scope = scopes[name]
+                found = view.datamodel.get(outside.id)
+                count, rows = view.datamodel.query(None, "name", "asc", None, 100)
+                assert (found is not None) == (name == "admin"), name
+                assert (outside.id in {row.id for row in rows}) == (name == "admin") or count > 100, name
+                if name == "staff_jj":
+                    assert all(row.department_id in scopes[name].department_ids for row in rows)
+        assert len(view.datamodel.built_statements) == min(limit, 6)  # 3 statements × 2 scopes

@@ -275,12 +275,21 @@ class ScopedSQLAInterface(SQLAInterface):
         """Each item's value of each list column, as Flask-AppBuilder's ``_get_attr_value`` reads it,
         with each column's way of reading worked out once per datamodel: a list page reads 175
         values, and ``_get_attr_value`` asks three ``getattr`` and two ``hasattr`` for each."""
-        key = tuple(list_columns)
+        readers = self._readers(list_columns)
+        for item in lst:
+            yield {column: read(item) for column, read in readers}
+
+    def get_values_item(self, item, show_columns):
+        """One record's value of each column (a record page), read as ``get_values`` reads them."""
+        return [read(item) for _column, read in self._readers(show_columns)]
+
+    def _readers(self, columns) -> list:
+        """(column, how its value is read) for each of ``columns``, worked out once per datamodel."""
+        key = tuple(columns)
         readers = self.value_readers.get(key)
         if readers is None:
             readers = self.value_readers[key] = [(column, self.value_reader(column)) for column in key]
-        for item in lst:
-            yield {column: read(item) for column, read in readers}
+        return readers
 
     def value_reader(self, column: str):
         """One attribute access for a mapped column (not an Enum: Flask-AppBuilder shows its value)

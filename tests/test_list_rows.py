@@ -116,6 +116,27 @@ def test_the_search_form_hands_over_what_flask_appbuilders_does_and_the_requests
     assert filter_arguments(client.get("/personview/list/").get_data(as_text=True))[3] == []
 
 
+def test_the_search_form_is_built_only_when_its_parts_are_not_kept(app, client, monkeypatch):
+    """A list builds its search form for the first page of a language only; later pages hand over
+    the same fields and filter names without building it."""
+    from views import search_widget
+
+    login(client, "staff")
+    view = next(v for v in appbuilder.baseviews if type(v).__name__ == "PersonView")
+    stock = stock_search_arguments(app, view, "zh")[:3]
+    monkeypatch.setattr(search_widget, "_FIXED_PARTS", {})
+    built = []
+    real_refresh = view.search_form.refresh
+    monkeypatch.setattr(view.search_form, "refresh", lambda obj=None: built.append(obj) or real_refresh(obj))
+    pages = [client.get("/personview/list/").get_data(as_text=True) for _ in range(3)]
+    assert len(built) == 1
+    assert filter_arguments(pages[0])[:3] == filter_arguments(pages[2])[:3] == stock
+    client.get("/lang/en")
+    client.get("/personview/list/")
+    client.get("/personview/list/")
+    assert len(built) == 2
+
+
 def test_a_list_request_reuses_the_columns_filter_objects(client, session, monkeypatch):
     """Each filter set of a request (the view's, the joined one, the count's and the rows') shares
     the filter objects worked out for the view's datamodel, and still filters."""

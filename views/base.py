@@ -18,7 +18,7 @@ from flask_appbuilder.const import API_FILTERS_RIS_KEY
 from flask_appbuilder.exceptions import InvalidOperationFilterFABException
 from flask_appbuilder.models.filters import map_args_filter
 from flask_appbuilder.security.decorators import permission_name, protect
-from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
+from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.widgets import FormWidget, ListWidget, ShowWidget
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -404,6 +404,32 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     def _get_list_widget(self, filters, **kwargs):
         """Flask-AppBuilder's list widget, told which view it draws (``PlatformListWidget``)."""
         return super()._get_list_widget(filters, list_view=self, **kwargs)
+
+    def _list(self, **kwargs):
+        """Flask-AppBuilder's list logic (order, page, page size and filters from the request), with
+        the search form built only when the search widget needs it: it keeps the form's fixed
+        parts per language (``PlatformSearchWidget``), and Flask-AppBuilder built the form anyway."""
+        name = self.__class__.__name__
+        order_column, order_direction = get_order_args().get(name) or ("", "")
+        get_filter_args(self._filters)
+        widgets = self._get_list_widget(
+            filters=self._filters,
+            order_column=order_column,
+            order_direction=order_direction,
+            page=get_page_args().get(name),
+            page_size=get_page_size_args().get(name),
+            **kwargs,
+        )
+        self.update_redirect()
+        widgets["search"] = self.search_widget(
+            route_base=self.route_base,
+            form=None,
+            build_form=self.search_form.refresh,
+            include_cols=self.search_columns,
+            exclude_cols=[],
+            filters=self._filters,
+        )
+        return widgets
 
     @expose("/list/")
     @has_access

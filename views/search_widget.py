@@ -32,8 +32,8 @@ class PlatformSearchWidget(SearchWidget):
         key = (args["route_base"], str(get_locale()))
         parts = _FIXED_PARTS.get(key)
         if parts is None:
-            parts = self._fixed_parts()
-            form = args["form"]
+            form = self._form()
+            parts = self._fixed_parts(form)
             if not any(isinstance(form[column], QuerySelectField) for column in args["include_cols"]):
                 _FIXED_PARTS[key] = parts
         label_columns, labels_json, fields_json, filters_json = parts
@@ -46,9 +46,18 @@ class PlatformSearchWidget(SearchWidget):
         )
         return super(SearchWidget, self).__call__(**kwargs)
 
-    def _fixed_parts(self) -> tuple:
+    def _form(self):
+        """The search form: given, or built now by ``build_form`` (a platform list builds it only
+        when its fixed parts are not kept)."""
+        args = self.template_args
+        form = args.get("form")
+        if form is None:
+            form = args["form"] = args.pop("build_form")()
+        return form
+
+    def _fixed_parts(self, form) -> tuple:
         """What Flask-AppBuilder's widget works out from the form: labels, fields and filter names."""
-        form, include_cols = self.template_args["form"], self.template_args["include_cols"]
+        include_cols = self.template_args["include_cols"]
         filters_by_column = self.filters.get_search_filters()
         label_columns = {column: str(form[column].label.text) for column in include_cols}
         form_fields = {column: form[column]() for column in include_cols}

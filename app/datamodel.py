@@ -110,6 +110,14 @@ PAGE_SIZE, PAGE_OFFSET = "page_size", "page_offset"
 #: each datamodel keeps at most this many built statements (they differ by data scope)
 MAX_BUILT_STATEMENTS = 256
 
+
+def count_up_to(matching, limit: int):
+    """SELECT count(*) of the rows ``matching`` selects, counting up to ``limit`` + 1 (0: all)."""
+    if limit:
+        matching = matching.limit(limit + 1)
+    return select(func.count()).select_from(matching.subquery())
+
+
 #: ids are INTEGER columns: a larger key is not found (PostgreSQL would refuse it with an error)
 MAX_PK = 2**31 - 1
 
@@ -201,15 +209,13 @@ class ScopedSQLAInterface(SQLAInterface):
 
         Counted as SELECT count(*) over the filtered table: Flask-AppBuilder counts a subquery of
         every column, joined to the columns a list shows."""
-        matching = self._apply_inner_all(query, filters, aliases_mapping={}).with_entities(literal(1)).order_by(None)
-        return self._count_up_to_limit(matching.statement)
-
-    def _count_up_to_limit(self, matching) -> int:
-        """``matching`` (a SELECT of the rows to count) counted up to ``LIST_COUNT_LIMIT``."""
         limit = list_count_limit()
-        if limit:
-            matching = matching.limit(limit + 1)
-        number = self.session.execute(select(func.count()).select_from(matching.subquery())).scalar()
+        matching = self._apply_inner_all(query, filters, aliases_mapping={}).with_entities(literal(1)).order_by(None)
+        return self._counted(count_up_to(matching.statement, limit), limit)
+
+    def _counted(self, statement, limit: int) -> int:
+        """The answer of a ``count_up_to`` statement: a ``CountAtLeast`` beyond ``limit``."""
+        number = self.session.execute(statement).scalar()
         return CountAtLeast(limit) if limit and number > limit else number
 
     def query(
@@ -231,9 +237,10 @@ class ScopedSQLAInterface(SQLAInterface):
                 filters, order_column, order_direction, page, page_size, select_columns, outer_default_load
             )
         limit = list_count_limit()
-        counted = self._built(f"count up to {limit}", lambda: self._count_statement(limit))
-        number = self.session.execute(counted).scalar()
-        count = CountAtLeast(limit) if limit and number > limit else number
+        counted = self._built(
+            f"count up to {limit}", lambda: count_up_to(self.restrict(select(literal(1)).select_from(self.obj)), limit)
+        )
+        count = self._counted(counted, limit)
         direction = "asc" if order_direction == "asc" else "desc"
         paged = bool(page_size)
         statement = self._built(
@@ -242,13 +249,6 @@ class ScopedSQLAInterface(SQLAInterface):
         )
         arguments = {PAGE_SIZE: page_size, PAGE_OFFSET: (page or 0) * page_size} if paged else {}
         return count, list(self.session.execute(statement, arguments).unique().scalars())
-
-    def _count_statement(self, limit: int):
-        """SELECT count(*) of the live rows in scope, counting up to ``limit`` + 1 (0: all)."""
-        matching = self.restrict(select(literal(1)).select_from(self.obj))
-        if limit:
-            matching = matching.limit(limit + 1)
-        return select(func.count()).select_from(matching.subquery())
 
     def _page_statement(self, order_column: str, direction: str, paged: bool):
         """The live records in scope, ordered as Flask-AppBuilder orders them (the column, then the

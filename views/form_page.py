@@ -15,7 +15,7 @@ from jinja2 import Undefined
 from markupsafe import Markup, escape
 
 from .list_page import back_button, escaped_text
-from .show_page import accordion, record_table
+from .show_page import fieldset_panels, record_table
 
 REQUIRED_MARK = '<strong style="color: red">&#42;</strong>'
 
@@ -57,13 +57,7 @@ def draw_form(args: dict) -> Markup:
         opening = f'<form action="{escape(action)}" method="post" enctype="multipart/form-data">'
     fieldsets = args.get("fieldsets")
     if fieldsets:
-        parts = []
-        for number, (title, options) in enumerate(fieldsets, start=1):
-            expanded = True if options.get("expanded") is None else options.get("expanded")
-            parts.append(
-                accordion(number, title, _fieldset_table(_rows(form, options.get("fields"), exclude)), expanded)
-            )
-        body = "".join(parts)
+        body = fieldset_panels(fieldsets, lambda names: _fieldset_table(_rows(form, names, exclude)))
     else:
         names = [name for name in args.get("include_cols") or () if form[name].name not in exclude]
         body = record_table(_rows(form, names, set()))

@@ -76,21 +76,23 @@ def _action_links(view, actions: dict, pk, nonce: str) -> str:
     return "".join(parts)
 
 
+def fieldset_panels(fieldsets, draw_fields) -> str:
+    """One ``accordion`` per fieldset, open unless it says ``expanded: False``, around
+    ``draw_fields(its field names)``."""
+    parts = []
+    for number, (title, options) in enumerate(fieldsets, start=1):
+        expanded = True if options.get("expanded") is None else options.get("expanded")
+        parts.append(accordion(number, title, draw_fields(options.get("fields")), expanded))
+    return "".join(parts)
+
+
 def draw_show(view, args: dict) -> Markup:
     """The record's fields and buttons for ``view`` from Flask-AppBuilder's show widget arguments."""
     labels, formatters = args["label_columns"], args["formatters_columns"]
     shown = dict(zip(args["include_columns"], args["value_columns"], strict=True))
     fieldsets = args.get("fieldsets")
     if fieldsets:
-        parts = []
-        for number, (title, options) in enumerate(fieldsets, start=1):
-            expanded = True if options.get("expanded") is None else options.get("expanded")
-            parts.append(
-                accordion(
-                    number, title, record_table(_field_rows(options.get("fields"), labels, shown, formatters)), expanded
-                )
-            )
-        body = "".join(parts)
+        body = fieldset_panels(fieldsets, lambda names: record_table(_field_rows(names, labels, shown, formatters)))
     else:
         body = record_table(_field_rows(args["include_columns"], labels, shown, formatters))
     actions = _action_links(view, args.get("actions") or {}, args["pk"], escape(request_nonce()))

@@ -24,9 +24,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models.mixins import RecordMixin, utcnow
 from models.search import name_contains
+from models.tally import tallied_by, tally_sum
 from models.validation import RecordInvalid, constraint_refusal
 
-from .scope import ScopeViolation, current_scope, scope_attrs
+from .scope import NOT_BY_DEPARTMENT, ScopeViolation, current_scope, scope_attrs
 
 #: at most this many departments are read branch by branch (SQLite allows 500 in one compound SELECT)
 MAX_NEWEST_BRANCHES = 200
@@ -236,11 +237,7 @@ class ScopedSQLAInterface(SQLAInterface):
             return super().query(
                 filters, order_column, order_direction, page, page_size, select_columns, outer_default_load
             )
-        limit = list_count_limit()
-        counted = self._built(
-            f"count up to {limit}", lambda: count_up_to(self.restrict(select(literal(1)).select_from(self.obj)), limit)
-        )
-        count = self._counted(counted, limit)
+        count = self._plain_count()
         direction = "asc" if order_direction == "asc" else "desc"
         paged = bool(page_size)
         statement = self._built(
@@ -249,6 +246,34 @@ class ScopedSQLAInterface(SQLAInterface):
         )
         arguments = {PAGE_SIZE: page_size, PAGE_OFFSET: (page or 0) * page_size} if paged else {}
         return count, list(self.session.execute(statement, arguments).unique().scalars())
+
+    def _plain_count(self) -> int:
+        """The number of live records in scope: exact, from the tallies the database keeps
+        (``models.tally``), where the table has them and the scope limits it by department alone;
+        else counted up to ``LIST_COUNT_LIMIT``."""
+        tallied = self._tally_statement()
+        if tallied is not None:
+            return self.session.execute(tallied).scalar()
+        limit = list_count_limit()
+        counted = self._built(
+            f"count up to {limit}", lambda: count_up_to(self.restrict(select(literal(1)).select_from(self.obj)), limit)
+        )
+        return self._counted(counted, limit)
+
+    def _tally_statement(self):
+        """The SELECT adding up the tallies of this list's live records in scope, or None when they
+        can't answer it (no tally, the recycle bin's deleted rows, rows whose parent may be deleted,
+        a scope that is not a set of departments)."""
+        table = getattr(self.obj, "__tablename__", None)
+        column = tallied_by(table) if table else None
+        if column is None or self.deleted_only or not issubclass(self.obj, RecordMixin):
+            return None
+        if live_parents_clause(self.obj) is not None:
+            return None
+        departments = current_scope().department_limit(self.obj, column) if self.apply_scope else None
+        if departments is NOT_BY_DEPARTMENT:
+            return None
+        return self._built("tally", lambda: tally_sum(table, departments))
 
     def _page_statement(self, order_column: str, direction: str, paged: bool):
         """The live records in scope, ordered as Flask-AppBuilder orders them (the column, then the

@@ -63,6 +63,19 @@ class DataScope:
             return list(rel.local_columns)[0].in_(visible)
         return or_(*[getattr(model, attr).in_(ids) for attr in attrs])
 
+    def department_limit(self, model, column: str):
+        """The departments whose rows of ``model`` this scope reaches, when it limits ``model`` by
+        its department ``column`` alone (``clause`` is then ``column IN (…)``): None when it reaches
+        every row, else the department ids. ``NOT_BY_DEPARTMENT`` when it limits ``model`` some other
+        way (own records only, none, through a parent record, a clause of the model's own)."""
+        attrs = scope_attrs(model)
+        if self.kind == "all" or not attrs:
+            return None
+        simple = attrs == (column,) and not hasattr(model, "scope_clause") and not hasattr(model, "__parent_attr__")
+        if simple and self.kind in ("dept", "dept_and_below"):
+            return self.department_ids
+        return NOT_BY_DEPARTMENT
+
     def allows(self, item) -> bool:
         """Whether ``item`` (new or changed, not yet flushed) lies inside this scope."""
         attrs = scope_attrs(type(item))
@@ -105,6 +118,8 @@ class DataScope:
         return dept.id != self.department_id and parent_id in self.department_ids
 
 
+#: ``DataScope.department_limit``: the scope does not limit the model by its department alone
+NOT_BY_DEPARTMENT = object()
 SYSTEM_SCOPE = DataScope(kind="all", is_system=True)
 NO_SCOPE = DataScope(kind="none")
 

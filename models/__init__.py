@@ -11,6 +11,7 @@ from .people import Person, Transfer
 from .resources import Resource, ServiceItem, ServiceItemMaterial, ServiceItemStep
 from .security import PlatformUser, RoleDataScope
 from .social import Funding, PurchasedService, SocialOrganization
+from .tally import record_tally
 
 __all__ = [
     "Funding",
@@ -39,4 +40,5 @@ __all__ = [
     "Region",
     "RoleDataScope",
     "Transfer",
+    "record_tally",
 ]

@@ -151,24 +151,6 @@ def test_a_bigger_page_costs_no_more_statements(client, session):
     assert len(measured(client, list_url(view, 100))) == len(measured(client, list_url(view, 10)))
 
 
-def test_a_long_list_is_counted_up_to_the_limit(app, client, session, monkeypatch):
-    """Counting a million rows costs more than the page: beyond LIST_COUNT_LIMIT the page says "more
-    than …", offers the pages up to the limit, and the REST count is limit + 1."""
-    from models import Person
-
-    monkeypatch.setitem(app.config, "LIST_COUNT_LIMIT", 3)
-    assert db.session.query(Person).filter(Person.deleted_at.is_(None)).count() > 3
-    login(client, "admin")
-    page = client.get("/personview/list/?psize_PersonView=1").get_data(as_text=True)
-    assert "超过 3" in page
-    assert "page_PersonView=3" in page and "page_PersonView=4" not in page
-    headers = api_token(client, "admin")
-    assert client.get("/api/v1/person/", headers=headers).json["count"] == 4
-    monkeypatch.setitem(app.config, "LIST_COUNT_LIMIT", 0)
-    exact = db.session.query(Person).filter(Person.deleted_at.is_(None)).count()
-    assert client.get("/api/v1/person/", headers=headers).json["count"] == exact
-
-
 def test_every_rest_list_writes_its_records_as_marshmallow_does(app, session):
     """``views.rest_rows``: each API's list records, written row by row, are marshmallow's own
     ``dump`` of them, value for value and type for type (dates, decimals, booleans, nested)."""

@@ -1,4 +1,5 @@
-"""``flask`` commands: sync roles from code, audit chain, recycle bin, backup and restore, demo data."""
+"""``flask`` commands: sync roles from code, audit chain, recycle bin, list tallies, backup and restore, demo
+data."""
 
 import click
 from flask import Flask
@@ -84,6 +85,29 @@ def register_commands(app: Flask) -> None:
         except PurgeRefused as refused:
             raise click.ClickException(str(refused)) from refused
         click.echo(f"Purged {model_name} #{pk}: {label}")
+
+    @app.cli.command("tallies")
+    @click.option("--rebuild", is_flag=True, help="Count every tally afresh when one differs from a real count.")
+    def tallies_command(rebuild):
+        """Compare the live-row tallies of the large registers with real counts (exit 1 when one
+        differs); with --rebuild, set them right."""
+        from models import tally
+
+        from .extensions import db
+
+        connection = db.session.connection()
+        found = tally.differences(connection)
+        for (table, department), (tallied, counted) in sorted(found.items()):
+            click.echo(f"{table}\tdepartment {department}\ttallied {tallied}\tcounted {counted}")
+        if not found:
+            click.echo(f"OK: the tallies of {', '.join(tally.TALLIED_TABLES)} agree with real counts.")
+            return
+        if not rebuild:
+            click.echo(f"{len(found)} tallies differ; run `flask tallies --rebuild` to count them afresh.")
+            raise SystemExit(1)
+        tally.rebuild(connection)
+        db.session.commit()
+        click.echo(f"Rebuilt: {len(found)} tallies differed.")
 
     @app.cli.command("backup")
     @click.argument("target", required=False)

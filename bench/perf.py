@@ -303,7 +303,7 @@ class Bench:
         pk = self.middle_id
         builders = {
             "list": lambda: Page("list", "person list, page 1", "/personview/list/", "/list?order=name",
-                                 list_page=True, check=self._full_page),
+                                 list_page=True, check=self._counted_full_page),
             "deep_page": lambda: Page("deep_page", f"person list, page {deep + 1:,} (middle)",
                                       f"/personview/list/?page_PersonView={deep}",
                                       f"/list?order=name&offset={deep * PAGE_SIZE}", list_page=True,
@@ -388,6 +388,14 @@ class Bench:
         if len(shown) != min(PAGE_SIZE, self.live_persons):
             raise SystemExit(f"ABORT: {response.request.full_path}: {len(shown)} persons listed, not {PAGE_SIZE}")
 
+    def _counted_full_page(self, response) -> None:
+        """A full page, and the exact count of the live persons (from the tallies, ``models.tally``)."""
+        self._full_page(response)
+        count = RECORD_COUNT_RE.search(response.get_data(as_text=True))
+        if not count or int(count.group(1).replace(",", "")) != self.live_persons:
+            shown = count.group(1) if count else None
+            raise SystemExit(f"ABORT: the person list counts {shown}, not the {self.live_persons:,} live persons")
+
     def _check_search(self, response, expected: int) -> None:
         page = response.get_data(as_text=True)
         count = RECORD_COUNT_RE.search(page)
@@ -405,11 +413,9 @@ class Bench:
             raise SystemExit(f"ABORT: {response.request.path} does not show person #{self.middle_id} ({number})")
 
     def _check_rest(self, response) -> None:
-        """The count is exact up to LIST_COUNT_LIMIT; beyond it, the list answers limit + 1."""
+        """The plain list's count is exact, from the tallies (``models.tally``)."""
         body = response.json or {}
-        limit = int(self.app.config.get("LIST_COUNT_LIMIT") or 0)
-        expected = limit + 1 if limit and self.live_persons > limit else self.live_persons
-        if body.get("count") != expected or not body.get("result"):
+        if body.get("count") != self.live_persons or not body.get("result"):
             raise SystemExit(f"ABORT: the REST list counts {body.get('count')} of {self.live_persons} persons")
 
     # -- measuring --

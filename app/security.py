@@ -33,7 +33,6 @@ from werkzeug.security import check_password_hash
 from models import PlatformUser, RoleDataScope
 from models.mixins import listing
 from models.org import subtree_ids, subtree_query
-from models.security import security_stamp
 from views.lookup import RelationLookupMixin
 
 from . import login_guard, passwords, sessions
@@ -340,7 +339,7 @@ class PlatformSecurityManager(SecurityManager):
     # ----- the user and their permissions: kept between requests (app.security_cache) -----
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
-        self.kept = SecurityCache(self._read_stamp)
+        self.kept = SecurityCache()
 
     def requester_user(self, pk: int):
         """The requester's user: the kept copy while the security stamp holds, else read."""
@@ -472,8 +471,7 @@ class PlatformSecurityManager(SecurityManager):
             return None
         held = self._requester_held()
         if held is PUBLIC:
-            self.is_item_public("menu_access", "")  # reads the Public role's permissions for the request
-            return ("public", g._public_permissions)
+            return ("public", self._public_permissions())
         return held
 
     def user_permissions(self, user) -> frozenset:
@@ -518,18 +516,21 @@ class PlatformSecurityManager(SecurityManager):
             sessions.keep_own_session(user)
 
     def is_item_public(self, permission_name, view_name) -> bool:
-        """Whether anyone, signed in or not, may use this (the Public role's permissions, read
-        once per request with the security stamp, or in a query of their own)."""
-        cache = g if has_request_context() else None
-        held = getattr(cache, "_public_permissions", None)
-        if held is None and cache is not None and "_security_token" not in g:
-            self.kept.request_token(self.session)  # reads the Public role's permissions along
-            held = g.get("_public_permissions")
+        """Whether anyone, signed in or not, may use this."""
+        return (permission_name, view_name) in self._public_permissions()
+
+    def _public_permissions(self) -> frozenset:
+        """The Public role's permissions: once per request, kept between requests while the
+        security stamp holds (the stamp follows every write to roles and permissions)."""
+        held = g.get("_public_permissions") if has_request_context() else None
         if held is None:
-            held = frozenset(tuple(row) for row in self.session.execute(self._public_pairs()))
-            if cache is not None:
-                cache._public_permissions = held
-        return (permission_name, view_name) in held
+            held = self.kept.value(self.session, ("public",), self._read_public_permissions)
+            if has_request_context():
+                g._public_permissions = held
+        return held
+
+    def _read_public_permissions(self) -> frozenset:
+        return frozenset(tuple(row) for row in self.session.connection().execute(self._public_pairs()))
 
     def _public_pairs(self, *leading):
         role = self.role_model
@@ -538,22 +539,6 @@ class PlatformSecurityManager(SecurityManager):
             .join(role, role.id == assoc_permissionview_role.c.role_id)
             .where(role.name == self.auth_role_public)
         )
-
-    def _read_stamp(self, session) -> str | None:
-        """The security stamp's token, read with the Public role's permissions: a request needs
-        both, and Flask-AppBuilder's API asks whether a call is public before it loads the user."""
-        statement = getattr(self, "_built_stamp_statement", None)
-        if statement is None:
-            token = select(literal("token"), security_stamp.c.token, literal("")).where(security_stamp.c.id == 1)
-            statement = self._built_stamp_statement = union_all(token, self._public_pairs(literal("public")))
-        found, public = None, set()
-        for kind, first, second in session.connection().execute(statement):
-            if kind == "token":
-                found = first
-            else:
-                public.add((first, second))
-        g._public_permissions = frozenset(public)
-        return found
 
     def role_permissions(self, role_ids) -> frozenset:
         """Every (permission, view) pair the given roles hold."""

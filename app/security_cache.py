@@ -45,9 +45,7 @@ class _Kept:
 class SecurityCache:
     """One worker's users and grants, under the token they were read with."""
 
-    def __init__(self, read_token=None):
-        #: ``read_token(session)``: the token (the security manager reads more along with it)
-        self._read_token = read_token or (lambda session: session.connection().execute(STAMP_QUERY).scalar())
+    def __init__(self):
         self._kept = _Kept(CLOSED)
 
     def request_token(self, session) -> str | None:
@@ -56,7 +54,7 @@ class SecurityCache:
             return None
         token = g.get("_security_token")
         if token is None:
-            token = g._security_token = self._read_token(session) or CLOSED
+            token = g._security_token = session.connection().execute(STAMP_QUERY).scalar() or CLOSED
         return token or None
 
     def _kept_under(self, token: str) -> _Kept:

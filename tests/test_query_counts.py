@@ -3,7 +3,9 @@
 The five: the security stamp, the user with their roles and the user's permissions (both kept
 between requests while the stamp holds, app.security_cache; read once per request at most, however
 many menu entries and buttons are checked), the count, the rows with their many-to-one columns
-joined. Transaction control (BEGIN, SAVEPOINT, RELEASE) is not counted. Counts are
+joined. A REST list right after a security change reads one more: the Public role's permissions
+(kept like the grants), which Flask-AppBuilder's API asks about before it knows the token's user; a
+signed-in page never asks. Transaction control (BEGIN, SAVEPOINT, RELEASE) is not counted. Counts are
 deterministic, so they are tested here; timings are measured in bench/, not asserted.
 """
 
@@ -19,6 +21,8 @@ from tests.conftest import api_token, login
 from views.base import PlatformModelView, PlatformRestApi
 
 LIST_PAGE_BUDGET = 5
+#: a REST list right after a security change: the Public role's permissions, then the five
+REST_COLD_BUDGET = 6
 TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", re.IGNORECASE)
 
 
@@ -97,12 +101,13 @@ def test_every_list_page_costs_at_most_five_statements(client, session, username
 
 
 def test_every_rest_list_costs_at_most_five_statements(client, session):
+    """Five, and six right after a security change (the Public role's permissions read again)."""
     headers = api_token(client, "admin")
     over = {}
     for api in rest_apis():
         for cold in (False, True):
             seen = measured(client, f"/api/v1/{api.resource_name}/", cold=cold, headers=headers)
-            if len(seen) > LIST_PAGE_BUDGET:
+            if len(seen) > (REST_COLD_BUDGET if cold else LIST_PAGE_BUDGET):
                 over[api.resource_name + (" (cold)" if cold else "")] = seen
     assert not over, "\n".join(
         f"{name}: {len(seen)}\n  " + "\n  ".join(s[:160] for s in seen) for name, seen in over.items()

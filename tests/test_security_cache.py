@@ -103,7 +103,7 @@ def test_the_signed_in_user_and_their_grants_are_read_once(client, session):
     with statements() as seen:
         assert client.get("/personview/list/").status_code == 200
     stamp = [s for s in seen if "security_stamp" in s]
-    assert len(stamp) == 1  # with the Public role's permissions
+    assert len(stamp) == 1
     assert not [s for s in seen if s not in stamp and ("ab_user" in s or "ab_permission_view_role" in s)], seen
 
 
@@ -120,6 +120,24 @@ def test_a_permission_removed_by_plain_sql_applies_at_the_next_request(client, s
     )
     fresh_session(session)
     assert client.get("/personview/list/").status_code != 200
+
+
+def test_the_public_roles_permissions_are_kept_until_they_change(client, session):
+    """Anonymous requests read the Public role's permissions once per security stamp; a permission
+    given to the Public role applies at the next request."""
+    sm = appbuilder.sm
+    api = next(view for view in appbuilder.baseviews if getattr(view, "resource_name", None) == "person")
+    permission = f"can_{api.method_permission_name['get_list']}"
+    assert client.get("/api/v1/person/").status_code == 401
+    with statements() as seen:
+        assert client.get("/api/v1/person/").status_code == 401
+    assert [s for s in seen if "ab_permission_view_role" in s] == []  # kept
+    public = sm.find_role(sm.auth_role_public)
+    public.permissions.append(sm.find_permission_view_menu(permission, api.class_permission_name))
+    fresh_session(session)
+    answer = client.get("/api/v1/person/")
+    assert answer.status_code == 200
+    assert answer.json["count"] == 0  # public, yet an anonymous requester's data scope reaches nothing
 
 
 def test_a_user_deactivated_by_plain_sql_is_signed_out_at_the_next_request(client, session):

@@ -128,8 +128,17 @@ def test_the_search_form_is_built_only_when_its_parts_are_not_kept(app, client, 
     built = []
     real_refresh = view.search_form.refresh
     monkeypatch.setattr(view.search_form, "refresh", lambda obj=None: built.append(obj) or real_refresh(obj))
-    pages = [client.get("/personview/list/").get_data(as_text=True) for _ in range(3)]
+    answers = [client.get("/personview/list/") for _ in range(3)]
+    pages = [answer.get_data(as_text=True) for answer in answers]
     assert len(built) == 1
+    for answer, page in zip(answers, pages, strict=True):  # each kept form carries its request's nonce
+        nonce = re.search(r"'nonce-([^']+)'", answer.headers["Content-Security-Policy"]).group(1)
+        assert (
+            re.search(r'<script nonce="([^"]*)">\s*\(function\(\$\) \{\s*const filter = new AdminFilters', page).group(
+                1
+            )
+            == nonce
+        )
     assert filter_arguments(pages[0])[:3] == filter_arguments(pages[2])[:3] == stock
     client.get("/lang/en")
     client.get("/personview/list/")

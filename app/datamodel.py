@@ -230,30 +230,33 @@ class ScopedSQLAInterface(SQLAInterface):
         outer_default_load=False,
     ):
         """The count and one page of records. A plain list page (no filters, no named columns, no
-        order through a relation) reads both with two directly built statements; Flask-AppBuilder
-        builds a filter set, an aliases map and a legacy Query around each of them."""
+        order through a relation) reads both with directly built statements; Flask-AppBuilder
+        builds a filter set, an aliases map and a legacy Query around each of them. Where the
+        tallies tell the count (``_tally_statement``), it comes with the rows, in one statement."""
         plain_order = not order_column or isinstance(inspect(self.obj).attrs.get(order_column), ColumnProperty)
         if select_columns or (filters is not None and filters.filters) or not plain_order or self.is_pk_composite():
             return super().query(
                 filters, order_column, order_direction, page, page_size, select_columns, outer_default_load
             )
-        count = self._plain_count()
         direction = "asc" if order_direction == "asc" else "desc"
         paged = bool(page_size)
+        tallied = self._tally_statement()
         statement = self._built(
-            f"page by {order_column} {direction}{' paged' if paged else ''}",
-            lambda: self._page_statement(order_column, direction, paged),
+            f"page by {order_column} {direction}{' paged' if paged else ''}{' tallied' if tallied is not None else ''}",
+            lambda: self._page_statement(order_column, direction, paged, tallied),
         )
         arguments = {PAGE_SIZE: page_size, PAGE_OFFSET: (page or 0) * page_size} if paged else {}
-        return count, list(self.session.execute(statement, arguments).unique().scalars())
+        if tallied is None:
+            count = self._plain_count()
+            return count, list(self.session.execute(statement, arguments).unique().scalars())
+        # the tallies' sum comes with each row; a page past the end has none, and asks apart
+        rows = self.session.execute(statement, arguments).unique().all()
+        count = rows[0][1] if rows else self.session.execute(tallied).scalar()
+        return count, [row[0] for row in rows]
 
     def _plain_count(self) -> int:
-        """The number of live records in scope: exact, from the tallies the database keeps
-        (``models.tally``), where the table has them and the scope limits it by department alone;
-        else counted up to ``LIST_COUNT_LIMIT``."""
-        tallied = self._tally_statement()
-        if tallied is not None:
-            return self.session.execute(tallied).scalar()
+        """The number of live records in scope where the tallies can't tell it (see ``query``):
+        counted up to ``LIST_COUNT_LIMIT``."""
         limit = list_count_limit()
         counted = self._built(
             f"count up to {limit}", lambda: count_up_to(self.restrict(select(literal(1)).select_from(self.obj)), limit)
@@ -275,11 +278,14 @@ class ScopedSQLAInterface(SQLAInterface):
             return None
         return self._built("tally", lambda: tally_sum(table, departments))
 
-    def _page_statement(self, order_column: str, direction: str, paged: bool):
+    def _page_statement(self, order_column: str, direction: str, paged: bool, tallied=None):
         """The live records in scope, ordered as Flask-AppBuilder orders them (the column, then the
         key to break ties, in one direction), one page (``PAGE_SIZE`` from ``PAGE_OFFSET``) when
-        ``paged``, with the eager relations."""
+        ``paged``, with the eager relations; with the ``tallied`` count beside each record when
+        given (one statement, one round trip, instead of two)."""
         statement = self.restrict(select(self.obj))
+        if tallied is not None:
+            statement = statement.add_columns(tallied.scalar_subquery())
         if order_column:
             ordering = asc if direction == "asc" else desc
             column, pk = getattr(self.obj, order_column), self.get_pk()

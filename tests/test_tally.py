@@ -137,6 +137,8 @@ def test_a_plain_list_counts_exactly_beyond_the_limit(app, client, session, monk
     assert f'page_PersonView={everyone - 1}"' in page  # the last page, one person a page
     headers = api_token(client, "admin")
     assert client.get("/api/v1/person/", headers=headers).json["count"] == everyone
+    past_the_end = client.get(f"/api/v1/person/?q=(page:{everyone},page_size:1)", headers=headers).json
+    assert past_the_end["count"] == everyone and past_the_end["ids"] == []  # no row to bring the count along
     filtered = client.get("/api/v1/person/?q=(filters:!((col:status,opr:eq,value:on_duty)))", headers=headers)
     on_duty = db.session.scalar(
         select(func.count()).select_from(Person).where(Person.deleted_at.is_(None), Person.status == "on_duty")

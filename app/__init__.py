@@ -147,8 +147,12 @@ def init_i18n(app: Flask) -> None:
 
 def init_request_state(app: Flask) -> None:
     """Per-request caches (data scope, audit actor, request id, permissions, security token) start empty
-    on every request."""
+    on every request; Flask's check that each hook is synchronous is asked once per hook."""
     from flask import g
+
+    from . import sync_hooks
+
+    sync_hooks.install(app)
 
     @app.before_request
     def _fresh_request_state():

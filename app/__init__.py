@@ -93,11 +93,12 @@ def configure_sqlite(engine) -> None:
 
 
 def configure_fab(app: Flask) -> None:
-    from . import rison_schemas
+    from . import csrf_tokens, rison_schemas
     from .extensions import appbuilder, csrf, db
 
     rison_schemas.install()
     csrf.init_app(app)
+    csrf_tokens.install(app)
     with app.app_context():
         appbuilder.init_app(app, db.session)
 
@@ -166,6 +167,7 @@ def init_request_state(app: Flask) -> None:
             "_security_token",
             "_subtrees",
             "_login_user",  # Flask-Login's user of the request (tests reuse one app context)
+            "csrf_token",  # Flask-WTF's signed token of the request (likewise)
         ):
             g.pop(key, None)
 

@@ -158,6 +158,35 @@ def test_a_token_from_another_session_is_refused(app, client, session, csrf_on):
     assert response.status_code == 400
 
 
+def form_token(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_a_sessions_signed_token_is_kept_for_a_minute(app, client, session, csrf_on, monkeypatch):
+    """app.csrf_tokens: pages of one session within KEEP_SECONDS carry the same signed token, which
+    is accepted; another session never gets it; past KEEP_SECONDS the token is signed afresh."""
+    from app import csrf_tokens
+
+    clock = [1000.0]
+    monkeypatch.setattr(csrf_tokens.time, "monotonic", lambda: clock[0])
+    signed_at = [1_800_000_000]  # itsdangerous stamps whole seconds: each page is signed in a later one
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: signed_at[0])
+
+    def token_of(browser) -> str:
+        signed_at[0] += 1
+        return form_token(browser.get("/login/").get_data(as_text=True))
+
+    first = token_of(client)
+    clock[0] += csrf_tokens.KEEP_SECONDS - 1
+    assert token_of(client) == first
+    assert token_of(app.test_client()) != first
+    clock[0] += 2
+    assert token_of(client) != first
+    signed_at[0] += 1
+    response = client.post("/login/", data={"username": "admin", "password": "demo-Pass-2026", "csrf_token": first})
+    assert response.status_code == 302  # a kept token is a valid one
+
+
 def get_rules(app):
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if "GET" in rule.methods and rule.endpoint not in GET_WALK_SKIPPED:

@@ -172,19 +172,22 @@ def readable_diff(event: AuditEvent) -> list[dict]:
     return rows
 
 
-#: the newest events of one record: built once, every record page reads it
+#: the newest events of one record, as rows (read-only: no ORM objects to build): built once,
+#: every record page reads it
+_EVENTS = AuditEvent.__table__.c
 RECORD_HISTORY = (
-    select(AuditEvent)
-    .where(AuditEvent.entity_type == bindparam("entity_type"), AuditEvent.entity_id == bindparam("entity_id"))
-    .order_by(AuditEvent.id.desc())
+    select(*_EVENTS)
+    .where(_EVENTS.entity_type == bindparam("entity_type"), _EVENTS.entity_id == bindparam("entity_id"))
+    .order_by(_EVENTS.id.desc())
     .limit(200)
 )
 
 
 def history_for(entity_type: str, entity_id) -> list[dict]:
-    """The events of one record, newest first, with their readable diffs."""
+    """The events of one record, newest first, with their readable diffs; each event is a row
+    whose values read as the ``AuditEvent``'s attributes do."""
     parameters = {"entity_type": entity_type, "entity_id": str(entity_id)}
-    events = db.session.execute(RECORD_HISTORY, parameters).scalars().all()
+    events = db.session.connection().execute(RECORD_HISTORY, parameters).all()
     return [
         {
             "event": e,

@@ -187,6 +187,17 @@ def test_a_sessions_signed_token_is_kept_for_a_minute(app, client, session, csrf
     assert response.status_code == 302  # a kept token is a valid one
 
 
+def test_a_short_time_limit_keeps_tokens_for_less(app, client, session, csrf_on, monkeypatch):
+    from app import csrf_tokens
+
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 120)
+    with app.test_request_context():
+        assert csrf_tokens.keep_seconds() == 2
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", None)
+    with app.test_request_context():
+        assert csrf_tokens.keep_seconds() == csrf_tokens.KEEP_SECONDS
+
+
 def get_rules(app):
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if "GET" in rule.methods and rule.endpoint not in GET_WALK_SKIPPED:

@@ -82,6 +82,46 @@ def test_a_list_draws_what_the_stock_template_draws(client, session, monkeypatch
         assert drawn == reference, url
 
 
+#: the list page as the stock templates drew it before ``views.list_panel``: Flask-AppBuilder's
+#: list template with the platform's export buttons in its ``list_list`` block
+STOCK_LIST_PAGE = """{% extends "appbuilder/general/model/list.html" %}
+{% block list_list scoped %}
+  {% set query = request.query_string.decode() %}
+  {% set view_name = request.endpoint.split('.')[0] %}
+  <div class="list-export btn-group" role="group" aria-label="{{ _('Export') }}">
+    <a class="btn btn-sm btn-default" href="{{ url_for(view_name + '.export', fmt='csv') }}{{ '?' + query if query }}">
+      <i class="fa fa-download"></i> {{ _("Export CSV") }}</a>
+    <a class="btn btn-sm btn-default" href="{{ url_for(view_name + '.export', fmt='xlsx') }}{{ '?' + query if query }}">
+      <i class="fa fa-file-excel-o"></i> {{ _("Export XLSX") }}</a>
+  </div>
+  {{ super() }}
+{% endblock %}"""
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_list_pages_panel_draws_what_the_stock_template_draws(app, client, session, monkeypatch, language):
+    """``views.list_panel``: the panel, search accordion, export buttons (with the request's query
+    string, escaped) and list, as the stock list template draws them."""
+    from jinja2 import ChoiceLoader, DictLoader
+
+    login(client, "staff")
+    client.get(f"/lang/{language}")
+    stock_loader = ChoiceLoader([DictLoader({"test/stock_list.html": STOCK_LIST_PAGE}), app.jinja_env.loader])
+    views = [view for view in appbuilder.baseviews if getattr(view, "list_template", None) == "platform/list.html"]
+    for url in [*LIST_URLS, "/personview/list/?_flt_0_name=%22%3E%3Cb%3E&x=%27"]:
+        drawn = client.get(url)
+        with monkeypatch.context() as patch:
+            patch.setattr(app.jinja_env, "loader", stock_loader)
+            for view in views:
+                patch.setattr(view, "list_template", "test/stock_list.html")
+            reference = client.get(url)
+        assert drawn.status_code == reference.status_code == 200
+        page = drawn.get_data(as_text=True)
+        assert normalized(page) == normalized(reference.get_data(as_text=True)), url
+        assert "export/csv" in page and 'id="accordion1"' in page
+    assert "<b>" not in page.split('class="list-export')[1].split("</div>")[0]  # the query string escaped
+
+
 def test_the_list_header_links_keep_the_other_arguments_and_escape_them(client, session):
     login(client, "admin")
     client.get("/lang/en")

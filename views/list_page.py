@@ -95,13 +95,23 @@ class PageLinks:
         self.args = request.args.to_dict()
         plain = not (set(self.args) & (set(self.view_args) | URL_FOR_KEYWORDS))
         self.path = url_for(request.endpoint, **self.view_args) if plain else None
+        #: each argument as it appears in a query string, encoded once for the page's 20-odd links
+        self.encoded = {key: _query_pair(key, value) for key, value in self.args.items()} if plain else None
 
     def __call__(self, **changed) -> str:
         """The escaped link with ``changed`` arguments (kept in place, or added at the end)."""
-        args = {**self.args, **{key: str(value) for key, value in changed.items()}}
         if self.path is None:
+            args = {**self.args, **{key: str(value) for key, value in changed.items()}}
             return str(escape(url_for(request.endpoint, **{**self.view_args, **args})))
-        return str(escape(f"{self.path}?{urlencode(list(args.items()), safe=QUERY_SAFE)}"))
+        encoded = dict(self.encoded)
+        for key, value in changed.items():
+            encoded[key] = _query_pair(key, str(value))
+        return str(escape(f"{self.path}?{'&'.join(encoded.values())}"))
+
+
+def _query_pair(key: str, value: str) -> str:
+    """``key=value`` as ``urlencode`` writes it in a query string."""
+    return urlencode(((key, value),), safe=QUERY_SAFE)
 
 
 def _pagination(links: PageLinks, key: str, page: int, pages: int) -> str:

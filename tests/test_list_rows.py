@@ -242,3 +242,22 @@ def test_every_list_and_record_page_reads_the_values_flask_appbuilder_reads(app,
                     assert type(mine) is type(stocks), (view, column)
                 checked += len(columns)
     assert checked > 300
+
+
+def test_kept_row_buttons_follow_the_related_view_filters(app):
+    """``views.list_rows``: the row buttons are kept per view, permissions, language and the
+    related-view filters their links carry."""
+    from types import SimpleNamespace
+
+    from views import list_rows
+
+    def related_filters(value):
+        flt = SimpleNamespace(is_related_view=True, column_name="department")
+        return SimpleNamespace(get_filters_values=lambda: [(flt, value)])
+
+    with app.test_request_context("/personview/list/"):
+        first = list_rows._kept_buttons("PersonView", related_filters(1), True, True, False)
+        second = list_rows._kept_buttons("PersonView", related_filters(2), True, True, False)
+        assert "_flt_0_department=1" in first and "_flt_0_department=2" in second
+        assert list_rows._kept_buttons("PersonView", related_filters(1), True, True, False) == first
+        assert "/personview/edit/" not in list_rows._kept_buttons("PersonView", related_filters(1), True, False, False)

@@ -8,11 +8,15 @@ delete buttons carry their URL and question as data attributes, which one listen
 ``static/js/platform.js`` hands to Flask-AppBuilder's confirmation dialog.
 """
 
-from flask import current_app
+from flask import current_app, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 PK = "__pk__"
+#: (view, buttons allowed, related-view filters, language, mount point) → the row buttons' HTML
+_KEPT_BUTTONS: dict = {}
+MAX_KEPT_BUTTONS = 1024
 
 
 def _row_link(view_name: str, method: str, filters) -> str | None:
@@ -23,6 +27,19 @@ def _row_link(view_name: str, method: str, filters) -> str | None:
     if url and method != "delete":
         url = template_filters["set_link_filters"](url, filters)
     return str(escape(url)) if url else None
+
+
+def _kept_buttons(view_name: str, filters, can_show: bool, can_edit: bool, can_delete: bool) -> str:
+    """``_buttons``, drawn once per view, permissions, related-view filters (which the links
+    carry), language and mount point."""
+    related = tuple((flt.column_name, str(value)) for flt, value in filters.get_filters_values() if flt.is_related_view)
+    key = (view_name, can_show, can_edit, can_delete, related, str(get_locale()), request.script_root)
+    buttons = _KEPT_BUTTONS.get(key)
+    if buttons is None:
+        if len(_KEPT_BUTTONS) >= MAX_KEPT_BUTTONS:
+            _KEPT_BUTTONS.clear()
+        buttons = _KEPT_BUTTONS[key] = _buttons(view_name, filters, can_show, can_edit, can_delete)
+    return buttons
 
 
 def _buttons(view_name: str, filters, can_show: bool, can_edit: bool, can_delete: bool) -> str:
@@ -96,7 +113,7 @@ def draw_rows(
     """The ``<tr>`` of each listed record: its checkbox (when the list has bulk actions), its
     buttons (those the user may use), then each list column, formatted and escaped."""
     buttons = (
-        _buttons(modelview_name, filters, can_show, can_edit, can_delete)
+        _kept_buttons(modelview_name, filters, can_show, can_edit, can_delete)
         if (can_show or can_edit or can_delete)
         else ""
     )

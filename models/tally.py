@@ -59,10 +59,9 @@ def actual_counts(table_name: str) -> str:
 
 def fill_statement(table_name: str) -> str:
     """SQL: the tally rows of ``table_name`` counted afresh (after its old rows are deleted)."""
-    column = TALLIED_TABLES[table_name]
     return (
-        f"INSERT INTO record_tally (table_name, department_id, live) SELECT '{table_name}', {column}, count(*) "  # noqa: S608 - fixed names
-        f"FROM {table_name} WHERE {LIVE_CONDITION} AND {column} IS NOT NULL GROUP BY {column}"
+        f"INSERT INTO record_tally (table_name, department_id, live) "  # noqa: S608 - fixed names
+        f"SELECT '{table_name}', counted.* FROM ({actual_counts(table_name)}) AS counted"
     )
 
 

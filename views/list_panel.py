@@ -15,8 +15,10 @@ from markupsafe import Markup, escape
 
 from .list_page import escaped_text
 
-#: (view, language, mount point) → the fixed parts; bounded by the views and languages in use
+#: (view, language, mount point) → the fixed parts (the mount point comes from the request, so
+#: the table is bounded, as ``app.page_chrome``'s)
 _KEPT: dict = {}
+MAX_KEPT = 256
 
 
 def _fixed_parts(view_name: str) -> tuple:
@@ -49,6 +51,8 @@ def draw_list_panel(title, widgets) -> Markup:
     key = (view_name, str(get_locale()), request.script_root)
     parts = _KEPT.get(key)
     if parts is None:
+        if len(_KEPT) >= MAX_KEPT:
+            _KEPT.clear()
         parts = _KEPT[key] = _fixed_parts(view_name)
     search_open, export_open, between, export_close = parts
     query = request.query_string.decode()

@@ -57,15 +57,19 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "without_browser: a test of the e2e set-up itself, run everywhere")
 
 
-@pytest.fixture(autouse=True)
-def _browser_available(request):
-    if request.node.get_closest_marker("without_browser"):
-        return
+def _leave_out_unless_browser_available() -> None:
     verdict = _reason_to_leave_out()
     if verdict and verdict[0] == "fail":
         pytest.fail(verdict[1], pytrace=False)
     if verdict:
         pytest.skip(verdict[1])
+
+
+@pytest.fixture(autouse=True)
+def _browser_available(request):
+    if request.node.get_closest_marker("without_browser"):
+        return
+    _leave_out_unless_browser_available()
 
 
 class LiveServer:
@@ -122,6 +126,8 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server():
+    # session fixtures are set up before the autouse check above: ask here too
+    _leave_out_unless_browser_available()
     workdir = tempfile.mkdtemp(prefix="platform-e2e-")
     server = LiveServer(workdir)
     yield server
@@ -131,6 +137,7 @@ def live_server():
 
 @pytest.fixture(scope="session")
 def browser():
+    _leave_out_unless_browser_available()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -27,6 +27,7 @@ from models.search import name_contains
 from models.tally import tallied_by, tally_sum
 from models.validation import RecordInvalid, constraint_refusal
 
+from .list_records import RowShape, read_columns
 from .scope import NOT_BY_DEPARTMENT, ScopeViolation, current_scope, scope_attrs
 
 #: at most this many departments are read branch by branch (SQLite allows 500 in one compound SELECT)
@@ -166,6 +167,8 @@ class ScopedSQLAInterface(SQLAInterface):
         self.value_readers = {}
         #: (statement, data scope, eager relations) → the statement (``_built``)
         self.built_statements = {}
+        #: (eager relations, the shape of a page's rows with them) (``_row_shape_reading``)
+        self.row_shape = (None, None)
         super().__init__(obj, session)
 
     def apply_all(
@@ -246,6 +249,9 @@ class ScopedSQLAInterface(SQLAInterface):
             lambda: self._page_statement(order_column, direction, paged, tallied),
         )
         arguments = {PAGE_SIZE: page_size, PAGE_OFFSET: (page or 0) * page_size} if paged else {}
+        shape = self._row_shape_reading(read_columns())
+        if shape is not None:
+            return self._rows_page(shape, order_column, direction, paged, tallied, arguments)
         if tallied is None:
             count = self._plain_count()
             return count, list(self.session.execute(statement, arguments).unique().scalars())
@@ -253,6 +259,32 @@ class ScopedSQLAInterface(SQLAInterface):
         rows = self.session.execute(statement, arguments).unique().all()
         count = rows[0][1] if rows else self.session.execute(tallied).scalar()
         return count, [row[0] for row in rows]
+
+    def _row_shape_reading(self, columns) -> RowShape | None:
+        """The shape of this model's rows with its eager relations, when the list being drawn
+        reads only ``columns`` it holds (``app.list_records``); else None."""
+        if columns is None:
+            return None
+        relations, shape = self.row_shape
+        if relations != self.eager_relations:
+            shape = RowShape.of(self.obj, self.eager_relations)
+            self.row_shape = (self.eager_relations, shape)
+        return shape if shape is not None and shape.reads(columns) else None
+
+    def _rows_page(self, shape: RowShape, order_column: str, direction: str, paged: bool, tallied, arguments):
+        """``query``'s count and page, the page's records read as rows (``app.list_records``):
+        the same SELECT of the same rows, in the session's transaction, after its autoflush."""
+        statement = self._built(
+            f"rows by {order_column} {direction}{' paged' if paged else ''}{' tallied' if tallied is not None else ''}",
+            lambda: self._page_statement(order_column, direction, paged, tallied, shape),
+        )
+        if self.session.autoflush:
+            self.session.flush()
+        count = self._plain_count() if tallied is None else None
+        rows = self.session.connection().execute(statement, arguments).all()
+        if count is None:
+            count = rows[0][-1] if rows else self.session.execute(tallied).scalar()
+        return count, shape.records(rows)
 
     def _plain_count(self) -> int:
         """The number of live records in scope where the tallies can't tell it (see ``query``):
@@ -278,12 +310,14 @@ class ScopedSQLAInterface(SQLAInterface):
             return None
         return self._built("tally", lambda: tally_sum(table, departments))
 
-    def _page_statement(self, order_column: str, direction: str, paged: bool, tallied=None):
+    def _page_statement(self, order_column: str, direction: str, paged: bool, tallied=None, shape=None):
         """The live records in scope, ordered as Flask-AppBuilder orders them (the column, then the
         key to break ties, in one direction), one page (``PAGE_SIZE`` from ``PAGE_OFFSET``) when
         ``paged``, with the eager relations; with the ``tallied`` count beside each record when
-        given (one statement, one round trip, instead of two)."""
-        statement = self.restrict(select(self.obj))
+        given (one statement, one round trip, instead of two). With a ``shape``, the same rows as
+        plain columns (``app.list_records``)."""
+        base = select(self.obj) if shape is None else select(*shape.columns).select_from(shape.from_clause)
+        statement = self.restrict(base)
         if tallied is not None:
             statement = statement.add_columns(tallied.scalar_subquery())
         if order_column:
@@ -292,7 +326,7 @@ class ScopedSQLAInterface(SQLAInterface):
             statement = statement.order_by(ordering(column), *([ordering(pk)] if column is not pk else []))
         if paged:
             statement = statement.limit(bindparam(PAGE_SIZE)).offset(bindparam(PAGE_OFFSET))
-        return self._with_eager_relations(statement)
+        return self._with_eager_relations(statement) if shape is None else statement
 
     def eager_load(self, columns) -> None:
         """Load these columns' many-to-one relations with the rows (other columns are ignored)."""

@@ -31,6 +31,7 @@ from wtforms import BooleanField, HiddenField
 
 from app.datamodel import DeleteRefused, ScopedSQLAInterface, StaleEdit
 from app.extensions import appbuilder, db
+from app.list_records import reading
 from app.scope import ScopeViolation
 from app.security import FULL_ID_NUMBER
 from models.mixins import RECORD_LABELS, listing
@@ -402,8 +403,10 @@ class PlatformModelView(RelationLookupMixin, ModelView):
         return list_args_problem(self)
 
     def _get_list_widget(self, filters, **kwargs):
-        """Flask-AppBuilder's list widget, told which view it draws (``PlatformListWidget``)."""
-        return super()._get_list_widget(filters, list_view=self, **kwargs)
+        """Flask-AppBuilder's list widget, told which view it draws (``PlatformListWidget``); it
+        reads only the list's columns of its records (``app.list_records``)."""
+        with reading(self.list_columns):
+            return super()._get_list_widget(filters, list_view=self, **kwargs)
 
     def _list(self, **kwargs):
         """Flask-AppBuilder's list logic (order, page, page size and filters from the request), with
@@ -671,6 +674,12 @@ class PlatformRestApi(ModelRestApi):
         per-value calls (``views.rest_rows``)."""
         super()._init_model_schemas()
         RowWriter.install(self.list_model_schema)
+
+    def get_list_headless(self, **kwargs):
+        """Flask-AppBuilder's list answer, which reads only the list's columns of its records
+        (``app.list_records``), unless the request names its own columns."""
+        with reading(self.list_columns):
+            return super().get_list_headless(**kwargs)
 
     def _handle_columns_args(self, args, default_select_columns, default_response_columns):
         """Without ``columns`` or ``select_columns`` in the request, the list reads whole records

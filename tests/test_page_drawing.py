@@ -18,7 +18,7 @@ from app.extensions import appbuilder, db
 from app.page_chrome import NONCE_MARK
 from models import Person
 from tests.conftest import login
-from tests.helpers import one
+from tests.helpers import dept, one
 from views import field_html
 from views import fields as fields_module
 from views.base import PlatformFormWidget, PlatformListWidget, PlatformModelView, PlatformShowWidget
@@ -79,6 +79,31 @@ def test_a_list_draws_what_the_stock_template_draws(client, session, monkeypatch
     client.get(f"/lang/{language}")
     for url in LIST_URLS:
         drawn, reference = both_ways(client, monkeypatch, url, PlatformListWidget, stock_list)
+        assert drawn == reference, url
+
+
+#: the pagination and page-size links with the page's other arguments before and after the changed one
+PAGED_URLS = [
+    "/personview/list/?page_PersonView=2&psize_PersonView=25&x=%22%3E",
+    "/personview/list/?psize_PersonView=25&page_PersonView=1&_oc_PersonView=name&_od_PersonView=asc",
+    "/personview/list/?_oc_PersonView=name&page_PersonView=3",
+    "/personview/list/",
+]
+
+
+def test_a_list_of_many_pages_draws_the_stock_pagination(client, session, monkeypatch):
+    from bench.seed import id_number
+
+    department = dept("锦江区民政局")
+    session.add_all(
+        Person(name=f"分页{n:03d}", id_number=id_number(900_000 + n), department=department, category="volunteer")
+        for n in range(120)
+    )
+    session.flush()
+    login(client, "admin")
+    for url in PAGED_URLS:
+        drawn, reference = both_ways(client, monkeypatch, url, PlatformListWidget, stock_list)
+        assert 'class="pagination' in drawn and "psize_PersonView=25" in drawn, url
         assert drawn == reference, url
 
 

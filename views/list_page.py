@@ -10,8 +10,9 @@ The permissions are Flask-AppBuilder's template checks (``is_item_visible``,
 ``get_actions_on_list``), asked of the view itself instead of looking it up by name.
 """
 
+from functools import lru_cache
 from math import ceil
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from flask import request, url_for
 from flask_appbuilder.const import PERMISSION_PREFIX
@@ -108,9 +109,23 @@ class PageLinks:
             encoded[key] = _query_pair(key, str(value))
         return str(escape(f"{self.path}?{'&'.join(encoded.values())}"))
 
+    def setter(self, key: str):
+        """``lambda value: self(**{key: value})`` for the links that differ only in ``key`` (the
+        pages, the page sizes): the link around the value is encoded and escaped once."""
+        if self.path is None:
+            return lambda value: self(**{key: value})
+        pairs = list(self.encoded.items())
+        at = next((number for number, (name, _pair) in enumerate(pairs) if name == key), len(pairs))
+        before = "".join(f"{pair}&" for _name, pair in pairs[:at])
+        after = "".join(f"&{pair}" for _name, pair in pairs[at + 1 :])
+        head, tail = str(escape(f"{self.path}?{before}{_query_pair(key, '')}")), str(escape(after))
+        return lambda value: f"{head}{escape(quote_plus(str(value), safe=QUERY_SAFE))}{tail}"
 
+
+@lru_cache(maxsize=4096)
 def _query_pair(key: str, value: str) -> str:
-    """``key=value`` as ``urlencode`` writes it in a query string."""
+    """``key=value`` as ``urlencode`` writes it in a query string (the same few pairs come back on
+    every list page: kept)."""
     return urlencode(((key, value),), safe=QUERY_SAFE)
 
 
@@ -123,10 +138,12 @@ def _pagination(links: PageLinks, key: str, page: int, pages: int) -> str:
         low = low - high + pages
     low, high = max(low, 0), min(high, pages)
 
+    link = links.setter(key)
+
     def item(label: str, target: int | None, active: bool = False) -> str:
         if target is None:
             return f'<li class="{"active" if active else "disabled"}"><a href="#">{label}</a></li>'
-        return f'<li><a href="{links(**{key: target})}">{label}</a></li>'
+        return f'<li><a href="{link(target)}">{label}</a></li>'
 
     parts = ['<ul class="pagination pagination-sm" style="display:inherit;">']
     parts.append(item("&laquo;", 0 if low > 0 else None))
@@ -145,10 +162,11 @@ def _page_sizes(links: PageLinks, key: str, page: int, page_size: int, count: in
         f'data-toggle="dropdown">{escape(_("Page size"))}<span class="caret"></span></button>'
         '<ul class="dropdown-menu" role="menu">'
     ]
+    link = links.setter(key)
     for size in PAGE_SIZES:
         if page * size <= count:
             active = ' class="active"' if size == page_size else ""
-            parts.append(f'<li{active}><a href="{links(**{key: size})}">{size}</a></li>')
+            parts.append(f'<li{active}><a href="{link(size)}">{size}</a></li>')
     parts.append("</ul></div>")
     return "".join(parts)
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 
@@ -11,6 +12,9 @@ class Choices:
     def __init__(self, *pairs):
         self._pairs = list(pairs)
         self._labels = dict(pairs)
+        #: (code, language) → its label in that language: a list page shows a few codes on
+        #: every row, and each translation of a lazy label costs some 30 calls through flask_babel
+        self._texts: dict = {}
 
     def __iter__(self) -> Iterator[tuple[str, object]]:
         return iter(self._pairs)
@@ -26,7 +30,14 @@ class Choices:
         """The label in the current language, or an empty string for no value."""
         if code is None or code == "":
             return ""
-        return str(self._labels.get(code, code))
+        label = self._labels.get(code)
+        if label is None:
+            return str(code)
+        key = (code, str(get_locale()))
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = str(label)
+        return text
 
     def form_choices(self) -> list[tuple[str, object]]:
         return list(self._pairs)

@@ -379,19 +379,64 @@ def test_imports_in_templates_behave_as_in_jinja(app):
 def test_a_lazy_text_is_escaped_in_each_language_and_kept(app, monkeypatch):
     """``escaped_text`` (form labels and help texts): a lazy string is translated and escaped once
     per language; plain text is escaped every time; the kept texts are bounded."""
-    from views import list_page
+    from views import kept_text
 
     label = _l("Record Count")
     with app.test_request_context():
         with force_locale("en"):
-            assert list_page.escaped_text(label) == "Record Count"
+            assert kept_text.escaped_text(label) == "Record Count"
         with force_locale("zh"):
-            assert list_page.escaped_text(label) == "记录数目"
-            assert list_page.escaped_text(label) is list_page.escaped_text(label)
-        assert list_page.escaped_text("<b>&") == Markup("&lt;b&gt;&amp;")
+            assert kept_text.escaped_text(label) == "记录数目"
+            assert kept_text.escaped_text(label) is kept_text.escaped_text(label)
+        assert kept_text.escaped_text("<b>&") == Markup("&lt;b&gt;&amp;")
         # a lazy string is markup (flask_babel gives it ``__html__``), as the stock templates take it
-        assert list_page.escaped_text(_l("<b>%(x)s</b>", x="&")) == Markup("<b>&</b>")
-        monkeypatch.setattr(list_page, "MAX_KEPT_TEXTS", 2)
+        assert kept_text.escaped_text(_l("<b>%(x)s</b>", x="&")) == Markup("<b>&</b>")
+        monkeypatch.setattr(kept_text, "MAX_KEPT_TEXTS", 2)
         for _ in range(5):
-            list_page.escaped_text(_l("Record Count"))
-        assert len(list_page._KEPT_TEXTS) <= 2
+            kept_text.escaped_text(_l("Record Count"))
+        assert len(kept_text._KEPT_TEXTS) <= 2
+
+
+def _stock_ajax_select(field) -> Markup:
+    """``AjaxSelectWidget`` as it was written with ``Markup.format``."""
+    from flask import url_for
+    from flask_babel import gettext
+
+    option = Markup("")
+    if field.data is not None:
+        option = Markup('<option value="{}" selected>{}</option>').format(field.pk_of(field.data), str(field.data))
+    elif field.allow_blank:
+        option = Markup('<option value=""></option>')
+    return Markup(
+        '<select id="{id}" name="{name}" class="form-control platform-ajax-select" data-url="{url}" '
+        'data-placeholder="{placeholder}" data-allow-clear="{clear}">{option}</select>'
+    ).format(
+        id=field.id,
+        name=field.name,
+        url=url_for(f"{field.view_endpoint}.lookup", column=field.lookup_column or field.name),
+        placeholder=gettext("Type to search…"),
+        clear="true" if field.allow_blank else "false",
+        option=option,
+    )
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_an_ajax_select_draws_what_markup_format_drew(app, language):
+    from types import SimpleNamespace
+
+    from views.fields import AjaxSelectWidget
+
+    hostile = "<b>\"&'</b>"
+    fields = [
+        SimpleNamespace(data=None, allow_blank=True, id="department", name="department", lookup_column=None),
+        SimpleNamespace(data=None, allow_blank=False, id="a", name="b", lookup_column="parent"),
+        SimpleNamespace(data=hostile, allow_blank=True, id=hostile, name=hostile, lookup_column=None),
+        SimpleNamespace(data=Markup("<i>kept</i>"), allow_blank=False, id="x", name="x", lookup_column="x&y"),
+    ]
+    for root in ("", "/mounted"):
+        with app.test_request_context("/", base_url=f"http://localhost{root}"), force_locale(language):
+            for field in fields:
+                field.view_endpoint, field.pk_of = "PersonView", lambda data: f"{data}-key"
+                drawn = AjaxSelectWidget()(field)
+                assert drawn == _stock_ajax_select(field)
+                assert f'data-url="{root}/personview/lookup' in drawn

@@ -4,8 +4,9 @@ WTForms writes the attributes of every field (``name="…" id="…" class="…"`
 ``html_params``, which passes each attribute through ``Markup.format``: Python's
 ``string.Formatter`` over escaped arguments, about 30 function calls per attribute. The person
 edit form has about 60 attributes, and they were a seventh of its request. ``html_params`` here
-writes the same text with one ``escape`` per key and value; ``install`` puts it where WTForms'
-and Flask-AppBuilder's widgets look it up. ``tests/test_page_drawing.py`` compares it with
+writes the same text with one ``escape`` per key and value (a lazy string, such as a
+placeholder, translated and escaped once per language: ``views.kept_text``); ``install`` puts it
+where WTForms' and Flask-AppBuilder's widgets look it up. ``tests/test_page_drawing.py`` compares it with
 WTForms' own over keys and values of every kind.
 """
 
@@ -15,6 +16,8 @@ import wtforms.widgets
 import wtforms.widgets.core
 from markupsafe import Markup, escape
 from wtforms.widgets.core import clean_key
+
+from .kept_text import escaped_text
 
 #: WTForms' own function, kept for the comparison test
 wtforms_html_params = wtforms.widgets.core.html_params
@@ -29,7 +32,7 @@ def html_params(**kwargs) -> Markup:
         if value is True:
             params.append(key)
         elif value is not False:
-            params.append(f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+            params.append(f'{key}="{str(escaped_text(value)).replace(chr(34), "&quot;")}"')
     # every key and value above went through escape()
     return Markup(" ".join(params))  # noqa: S704
 

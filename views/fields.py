@@ -4,11 +4,11 @@ Neither renders more than the chosen option up front; the options come from
 the view's ``lookup`` endpoint, which goes through the scoped data layer.
 """
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import Field, SelectField
 from wtforms.validators import ValidationError
@@ -18,26 +18,35 @@ from models import Region
 
 from .field_html import html_params
 
+#: (view endpoint, column, mount point) → the escaped address of that column's lookup
+_LOOKUP_URLS: dict = {}
+
+
+def lookup_url(view_endpoint: str, column: str) -> str:
+    """The escaped address of a view's ``lookup`` of ``column``, built once per mount point."""
+    key = (view_endpoint, column, request.script_root)
+    url = _LOOKUP_URLS.get(key)
+    if url is None:
+        url = _LOOKUP_URLS[key] = str(escape(url_for(f"{view_endpoint}.lookup", column=column)))
+    return url
+
 
 class AjaxSelectWidget:
     """A <select> holding only the current option; Select2 fetches the rest as the user types."""
 
     def __call__(self, field, **kwargs):
-        option = Markup("")
+        option = ""
         if field.data is not None:
-            option = Markup('<option value="{}" selected>{}</option>').format(field.pk_of(field.data), str(field.data))
+            option = f'<option value="{escape(field.pk_of(field.data))}" selected>{escape(str(field.data))}</option>'
         elif field.allow_blank:
-            option = Markup('<option value=""></option>')
-        return Markup(
-            '<select id="{id}" name="{name}" class="form-control platform-ajax-select" data-url="{url}" '
-            'data-placeholder="{placeholder}" data-allow-clear="{clear}">{option}</select>'
-        ).format(
-            id=field.id,
-            name=field.name,
-            url=url_for(f"{field.view_endpoint}.lookup", column=field.lookup_column or field.name),
-            placeholder=_("Type to search…"),
-            clear="true" if field.allow_blank else "false",
-            option=option,
+            option = '<option value=""></option>'
+        url = lookup_url(field.view_endpoint, field.lookup_column or field.name)
+        clear = "true" if field.allow_blank else "false"
+        # every value is escaped: the field's id and name, the option's key and text, the address
+        return Markup(  # noqa: S704
+            f'<select id="{escape(field.id)}" name="{escape(field.name)}" class="form-control platform-ajax-select" '
+            f'data-url="{url}" data-placeholder="{escape(_("Type to search…"))}" data-allow-clear="{clear}">'
+            f"{option}</select>"
         )
 
 

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from jinja2 import Undefined
 from markupsafe import Markup, escape
 
-from .list_page import back_button, escaped_text
+from .kept_text import escaped_text
+from .list_page import back_button
 from .show_page import fieldset_panels, record_table
 
 REQUIRED_MARK = '<strong style="color: red">&#42;</strong>'

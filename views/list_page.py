@@ -16,13 +16,12 @@ from urllib.parse import quote_plus, urlencode
 
 from flask import request, url_for
 from flask_appbuilder.const import PERMISSION_PREFIX
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 from app.page_chrome import request_nonce
 
+from .kept_text import escaped_labels
 from .list_rows import draw_rows
 
 #: ``url_for`` reads these arguments itself instead of putting them in the query string
@@ -31,40 +30,6 @@ URL_FOR_KEYWORDS = frozenset({"_anchor", "_method", "_scheme", "_external"})
 PAGE_SIZES = (25, 50, 75, 100)
 #: characters werkzeug leaves unquoted in a query string (``werkzeug.urls._urlencode``)
 QUERY_SAFE = "!$'()*,/:;?@"
-
-
-#: (a view's label dict, language) → (that dict, its labels translated and escaped)
-_KEPT_LABELS: dict = {}
-
-
-def escaped_labels(labels: dict) -> dict:
-    """A view's field labels in the request's language, escaped, worked out once per language:
-    each is a lazy string, and translating one costs some 30 calls through flask_babel."""
-    key = (id(labels), str(get_locale()))
-    kept = _KEPT_LABELS.get(key)
-    if kept is None or kept[0] is not labels:
-        kept = _KEPT_LABELS[key] = (labels, {name: escape(label) for name, label in labels.items()})
-    return kept[1]
-
-
-#: (a lazy string's id, language) → (that string, its text escaped); emptied when it reaches
-#: MAX_KEPT_TEXTS, in case some code makes lazy strings per request
-_KEPT_TEXTS: dict = {}
-MAX_KEPT_TEXTS = 4096
-
-
-def escaped_text(text) -> Markup:
-    """``escape(text)``; a lazy string (a form field's label or help text, made once with its view)
-    is translated and escaped once per language instead of on every page that shows it."""
-    if not isinstance(text, LazyString):
-        return escape(text)
-    key = (id(text), str(get_locale()))
-    kept = _KEPT_TEXTS.get(key)
-    if kept is None or kept[0] is not text:
-        if len(_KEPT_TEXTS) >= MAX_KEPT_TEXTS:
-            _KEPT_TEXTS.clear()
-        kept = _KEPT_TEXTS[key] = (text, escape(text))
-    return kept[1]
 
 
 def back_button() -> str:

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from .list_page import escaped_text
+from .kept_text import escaped_text
 
 #: (view, language, mount point) → the fixed parts (the mount point comes from the request, so
 #: the table is bounded, as ``app.page_chrome``'s)

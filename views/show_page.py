@@ -12,7 +12,8 @@ from markupsafe import Markup, escape
 
 from app.page_chrome import request_nonce
 
-from .list_page import back_button, escaped_labels, may
+from .kept_text import escaped_labels
+from .list_page import back_button, may
 
 FIELD_LABEL = '<th class="col-lg-2 col-md-2 col-sm-2">'
 

@@ -273,18 +273,23 @@ class ScopedSQLAInterface(SQLAInterface):
 
     def _rows_page(self, shape: RowShape, order_column: str, direction: str, paged: bool, tallied, arguments):
         """``query``'s count and page, the page's records read as rows (``app.list_records``):
-        the same SELECT of the same rows, in the session's transaction, after its autoflush."""
+        the same SELECT of the same rows (``_plain_rows``)."""
         statement = self._built(
             f"rows by {order_column} {direction}{' paged' if paged else ''}{' tallied' if tallied is not None else ''}",
             lambda: self._page_statement(order_column, direction, paged, tallied, shape),
         )
-        if self.session.autoflush:
-            self.session.flush()
         count = self._plain_count() if tallied is None else None
-        rows = self.session.connection().execute(statement, arguments).all()
+        rows = self._plain_rows(statement, arguments)
         if count is None:
             count = rows[0][-1] if rows else self.session.execute(tallied).scalar()
         return count, shape.records(rows)
+
+    def _plain_rows(self, statement, arguments) -> list:
+        """The rows of a statement of plain columns, read in the session's transaction after its
+        autoflush, as ``session.execute`` reads an ORM statement's."""
+        if self.session.autoflush:
+            self.session.flush()
+        return self.session.connection().execute(statement, arguments).all()
 
     def _plain_count(self) -> int:
         """The number of live records in scope where the tallies can't tell it (see ``query``):
@@ -434,17 +439,24 @@ class ScopedSQLAInterface(SQLAInterface):
             return super().get(pk, filters, select_columns=select_columns, outer_default_load=outer_default_load)
         # no filter of the view's own: one SELECT by key, scoped and with the eager relations, built
         # directly (Flask-AppBuilder builds a filter list and a legacy Query around the same statement)
+        shape = self._row_shape_reading(read_columns())
+        if shape is not None:
+            # a page that only reads ``reading``'s columns gets a read-only record (``app.list_records``)
+            rows = self._plain_rows(self._by_key(shape), {RECORD_KEY: pk})
+            return shape.records(rows)[0] if rows else None
         return self.session.execute(self._by_key(), {RECORD_KEY: pk}).unique().scalar_one_or_none()
 
-    def _by_key(self):
+    def _by_key(self, shape: RowShape | None = None):
         """The SELECT of one live record in scope by its key (``RECORD_KEY``), with the eager
-        relations: built once per data scope, as it depends only on the scope."""
-        return self._built(
-            "by key",
-            lambda: self._with_eager_relations(
-                self.restrict(select(self.obj).where(getattr(self.obj, self.get_pk_name()) == bindparam(RECORD_KEY)))
-            ),
-        )
+        relations (as plain columns with a ``shape``): built once per data scope, as it depends
+        only on the scope."""
+
+        def build():
+            base = select(self.obj) if shape is None else select(*shape.columns).select_from(shape.from_clause)
+            statement = self.restrict(base.where(getattr(self.obj, self.get_pk_name()) == bindparam(RECORD_KEY)))
+            return self._with_eager_relations(statement) if shape is None else statement
+
+        return self._built("by key" if shape is None else "row by key", build)
 
     def _with_eager_relations(self, statement):
         if self.eager_relations:

@@ -158,14 +158,25 @@ class RowShape:
         return self.columns[part.start : part.start + len(part.keys)]
 
     def reads(self, columns: Iterable[str]) -> bool:
-        """Whether every one of ``columns`` is in the rows."""
-        return all(column in self.readable for column in columns)
+        """Whether every one of ``columns`` is in the rows, or a plain value of the model class
+        (``Person.transfer_reason``, which a loaded record does not set either)."""
+        return all(column in self.readable or _plain_class_value(self.model, column) for column in columns)
 
     def records(self, rows) -> list:
         """The root record of each row, related records shared as the identity map shares them."""
         made: dict = {}
         parts = self.parts
         return [_record(parts, 0, row, made) for row in rows]
+
+
+def _plain_class_value(model, name: str) -> bool:
+    """Whether ``name`` is a class attribute that every record reads as it is: a value, not a
+    descriptor (a mapped attribute, a property) nor a method."""
+    for cls in model.__mro__:
+        if name in vars(cls):
+            value = vars(cls)[name]
+            return not callable(value) and not hasattr(type(value), "__get__")
+    return False
 
 
 class _NotPlain(Exception):

@@ -7,6 +7,7 @@ is refused, builds the relation and choice fields, masks ID numbers, and
 maps every method onto two permissions: ``can_read`` and ``can_write``.
 """
 
+from contextlib import nullcontext
 from datetime import date
 from functools import cached_property
 
@@ -318,7 +319,9 @@ class PlatformModelView(RelationLookupMixin, ModelView):
         """The record, and a History (变更记录) tab with every audited change to it."""
         from .audit import history_for
 
-        item = self.datamodel.get(pk, self._base_filters)
+        # the page reads only the record's own columns, unless an extra template reads more
+        with reading(self.show_columns) if self.show_extra_template is None else nullcontext():
+            item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
         history = None
@@ -511,8 +514,23 @@ class PlatformModelView(RelationLookupMixin, ModelView):
             self.update_redirect()
         return self._get_add_widget(form=form)
 
+    @cached_property
+    def _edit_form_reads(self) -> tuple | None:
+        """The record's columns the edit form reads: its fields, when each reads only its own
+        value, a relation's included when it is chosen by AJAX search (which reads the related
+        record's name and key); None when a field may read further (the region chooser reads the
+        region's parents)."""
+        for name in self.edit_columns:
+            if self.datamodel.is_relation(name):
+                if getattr(getattr(self.edit_form, name, None), "field_class", None) is not AjaxSelectField:
+                    return None
+        return tuple(self.edit_columns)
+
     def _edit(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
+        # the form reads its fields of the record (a read-only record will do); a save writes it
+        plain = request.method == "GET" and self._edit_form_reads is not None
+        with reading(self._edit_form_reads) if plain else nullcontext():
+            item = self.datamodel.get(pk, self._base_filters)
         if not item:
             abort(404)
         pk = self.datamodel.get_pk_value(item)

@@ -249,7 +249,7 @@ class ScopedSQLAInterface(SQLAInterface):
             lambda: self._page_statement(order_column, direction, paged, tallied),
         )
         arguments = {PAGE_SIZE: page_size, PAGE_OFFSET: (page or 0) * page_size} if paged else {}
-        shape = self._row_shape_reading(read_columns())
+        shape = self._row_shape_reading(read_columns(self))
         if shape is not None:
             return self._rows_page(shape, order_column, direction, paged, tallied, arguments)
         if tallied is None:
@@ -439,7 +439,7 @@ class ScopedSQLAInterface(SQLAInterface):
             return super().get(pk, filters, select_columns=select_columns, outer_default_load=outer_default_load)
         # no filter of the view's own: one SELECT by key, scoped and with the eager relations, built
         # directly (Flask-AppBuilder builds a filter list and a legacy Query around the same statement)
-        shape = self._row_shape_reading(read_columns())
+        shape = self._row_shape_reading(read_columns(self))
         if shape is not None:
             # a page that only reads ``reading``'s columns gets a read-only record (``app.list_records``)
             rows = self._plain_rows(self._by_key(shape), {RECORD_KEY: pk})

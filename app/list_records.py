@@ -27,24 +27,25 @@ from sqlalchemy import Column, inspect
 from sqlalchemy.orm import RelationshipProperty
 from sqlalchemy.orm.interfaces import MANYTOONE
 
-#: the columns the code drawing this request's list reads of each record (``reading``)
+#: (datamodel, the columns the code drawing this request's page reads of its records) (``reading``)
 _READ_COLUMNS: ContextVar = ContextVar("list_read_columns", default=None)
 
 
 @contextmanager
-def reading(columns: Iterable[str]):
-    """Within it, the list being drawn reads only ``columns`` of its records (dotted for a
-    related record's column)."""
-    token = _READ_COLUMNS.set(tuple(columns))
+def reading(datamodel, columns: Iterable[str]):
+    """Within it, the page being drawn reads only ``columns`` (dotted for a related record's
+    column) of the records ``datamodel`` answers; another datamodel's reads are not concerned."""
+    token = _READ_COLUMNS.set((datamodel, tuple(columns)))
     try:
         yield
     finally:
         _READ_COLUMNS.reset(token)
 
 
-def read_columns() -> tuple | None:
-    """The columns ``reading`` declared, or None."""
-    return _READ_COLUMNS.get()
+def read_columns(datamodel) -> tuple | None:
+    """The columns ``reading`` declared for ``datamodel``'s records, or None."""
+    declared = _READ_COLUMNS.get()
+    return declared[1] if declared is not None and declared[0] is datamodel else None
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,9 @@ def rows_read(monkeypatch):
     monkeypatch.setattr(RowShape, "records", counting)
 
     def orm_only(off: bool):
-        monkeypatch.setattr(datamodel_module, "read_columns", (lambda: None) if off else list_records.read_columns)
+        monkeypatch.setattr(
+            datamodel_module, "read_columns", (lambda _datamodel: None) if off else list_records.read_columns
+        )
 
     counted["orm_only"] = orm_only
     return counted
@@ -93,9 +95,9 @@ def test_the_person_list_and_api_are_read_as_rows_with_the_departments_shared(ap
     assert page.status_code == 200 and rows_read["pages"] == 1
     answer = client.get("/api/v1/person/", headers=api_token(client, "admin"))
     assert answer.status_code == 200 and rows_read["pages"] == 2
-    with app.test_request_context("/"), reading(["name", "department"]):
+    view = next(v for v in appbuilder.baseviews if type(v).__name__ == "PersonView")
+    with app.test_request_context("/"), reading(view.datamodel, ["name", "department"]):
         login_as_admin_scope(app)
-        view = next(v for v in appbuilder.baseviews if type(v).__name__ == "PersonView")
         _count, records = view.datamodel.query(page=0, page_size=100)
     assert rows_read["pages"] == 3
     by_department = [r.department for r in records if r.department is not None and r.department.id == jinjiang.id]
@@ -121,9 +123,9 @@ def login_as_admin_scope(app):
 
 def test_pending_changes_are_flushed_before_the_rows_are_read(app, session, rows_read):
     department = dept("锦江区民政局")
-    with app.test_request_context("/"), reading(["name"]):
+    view = next(v for v in appbuilder.baseviews if type(v).__name__ == "PersonView")
+    with app.test_request_context("/"), reading(view.datamodel, ["name"]):
         login_as_admin_scope(app)
-        view = next(v for v in appbuilder.baseviews if type(v).__name__ == "PersonView")
         current_scope()  # read before the change, so nothing but the list's own read flushes it
         person = Person(name="未提交的人", id_number="510104199001011230", department=department, category="volunteer")
         session.add(person)
@@ -134,12 +136,24 @@ def test_pending_changes_are_flushed_before_the_rows_are_read(app, session, rows
 
 
 def test_a_column_the_rows_do_not_hold_keeps_the_orm(app, session, rows_read):
-    with app.test_request_context("/"), reading(["name", "department.region"]):
+    view = next(v for v in appbuilder.baseviews if type(v).__name__ == "PersonView")
+    with app.test_request_context("/"), reading(view.datamodel, ["name", "department.region"]):
         login_as_admin_scope(app)
-        view = next(v for v in appbuilder.baseviews if type(v).__name__ == "PersonView")
         _count, records = view.datamodel.query(page=0, page_size=5)
     assert rows_read["pages"] == 0
     assert records and all(record in session for record in records)
+
+
+def test_another_datamodels_reads_are_not_concerned(app, session, rows_read):
+    """A page declares what it reads of its own records: a query of another register's
+    datamodel within it (a related list, a lookup) still loads records through the ORM."""
+    views = {type(v).__name__: v for v in appbuilder.baseviews}
+    person_model, department_model = views["PersonView"].datamodel, views["DepartmentView"].datamodel
+    with app.test_request_context("/"), reading(person_model, ["name"]):
+        login_as_admin_scope(app)
+        _count, departments = department_model.query(page=0, page_size=5)
+    assert rows_read["pages"] == 0
+    assert departments and all(department in session for department in departments)
 
 
 def test_a_shape_names_what_its_rows_hold():

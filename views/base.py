@@ -320,7 +320,7 @@ class PlatformModelView(RelationLookupMixin, ModelView):
         from .audit import history_for
 
         # the page reads only the record's own columns, unless an extra template reads more
-        with reading(self.show_columns) if self.show_extra_template is None else nullcontext():
+        with reading(self.datamodel, self.show_columns) if self.show_extra_template is None else nullcontext():
             item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
@@ -408,7 +408,7 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     def _get_list_widget(self, filters, **kwargs):
         """Flask-AppBuilder's list widget, told which view it draws (``PlatformListWidget``); it
         reads only the list's columns of its records (``app.list_records``)."""
-        with reading(self.list_columns):
+        with reading(self.datamodel, self.list_columns):
             return super()._get_list_widget(filters, list_view=self, **kwargs)
 
     def _list(self, **kwargs):
@@ -529,7 +529,7 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     def _edit(self, pk):
         # the form reads its fields of the record (a read-only record will do); a save writes it
         plain = request.method == "GET" and self._edit_form_reads is not None
-        with reading(self._edit_form_reads) if plain else nullcontext():
+        with reading(self.datamodel, self._edit_form_reads) if plain else nullcontext():
             item = self.datamodel.get(pk, self._base_filters)
         if not item:
             abort(404)
@@ -696,7 +696,7 @@ class PlatformRestApi(ModelRestApi):
     def get_list_headless(self, **kwargs):
         """Flask-AppBuilder's list answer, which reads only the list's columns of its records
         (``app.list_records``), unless the request names its own columns."""
-        with reading(self.list_columns):
+        with reading(self.datamodel, self.list_columns):
             return super().get_list_headless(**kwargs)
 
     def _handle_columns_args(self, args, default_select_columns, default_response_columns):

@@ -29,14 +29,27 @@ def _view_of(endpoint: str | None):
     if not endpoint or "." not in endpoint:
         return None, ""
     view_name, _sep, method = endpoint.partition(".")
-    for view in appbuilder.baseviews:
-        if view.__class__.__name__ == view_name:
-            return view, method
-    return None, method
+    return _views_by_name().get(view_name), method
+
+
+#: (the number of registered views, {class name: the first view of that name})
+_VIEWS = (0, {})
+
+
+def _views_by_name() -> dict:
+    """Every registered view by its class name (worked out again when views are added)."""
+    global _VIEWS
+    count, views = _VIEWS
+    if count != len(appbuilder.baseviews):
+        views = {}
+        for view in appbuilder.baseviews:
+            views.setdefault(view.__class__.__name__, view)
+        _VIEWS = (len(appbuilder.baseviews), views)
+    return views
 
 
 def _model_views() -> dict:
-    return {view.__class__.__name__: view for view in appbuilder.baseviews if isinstance(view, BaseModelView)}
+    return {name: view for name, view in _views_by_name().items() if isinstance(view, BaseModelView)}
 
 
 def _filter_problem(view, key: str, value: str):
@@ -54,10 +67,9 @@ def _filter_problem(view, key: str, value: str):
 def list_args_problem(view, method: str = "list"):
     """A message when the URL's list parameters can't be honoured (sort column, direction, page, page size,
     filter) by ``view`` or by the related lists it shows; ``None`` when they are fine."""
-    views = _model_views()
     for key, value in request.args.items(multi=True):
         if key.startswith("_oc_"):
-            target = views.get(key[len("_oc_") :])
+            target = _model_views().get(key[len("_oc_") :])
             if target is not None and value not in target.order_columns:
                 return _("This list can't be sorted by that column.")
         elif key.startswith("_od_"):
@@ -97,6 +109,8 @@ def api_query_problem():
 
 def refuse_bad_list_args():
     """before_request: 400 for list parameters that would make Flask-AppBuilder fail."""
+    if not request.args:
+        return None  # nothing to check (most pages)
     view, method = _view_of(request.endpoint)
     if isinstance(view, BaseModelView):
         problem = list_args_problem(view, method)

@@ -11,9 +11,10 @@ from collections import OrderedDict
 from threading import Lock
 
 from flask import Flask, render_template, request
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
+
+from .translations import locale_name
 
 #: rendered bars kept (one per user, permission set and language in use)
 MAX_KEPT = 1024
@@ -28,7 +29,7 @@ def navbar_key() -> tuple:
     permissions = appbuilder.sm.requester_permission_key()
     user = current_user if current_user.is_authenticated else None
     return (
-        str(get_locale()),
+        locale_name(),
         request.script_root,
         getattr(user, "id", None),
         user.get_full_name() if user is not None else None,

@@ -11,8 +11,9 @@ overrides one still can, and ``super()`` gives it the kept part.
 from threading import Lock
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import get_locale
 from markupsafe import Markup
+
+from .translations import locale_name
 
 #: stands for the nonce while a part is rendered; a nonce is letters and digits only
 NONCE_MARK = "__platform_csp_nonce__"
@@ -38,7 +39,7 @@ def _render(name: str) -> str:
 
 def kept_fragment(name: str) -> Markup:
     """The part ``name`` (``templates/platform/chrome/<name>.html``) with this request's nonce."""
-    key = (name, str(get_locale()), request.script_root)
+    key = (name, locale_name(), request.script_root)
     html = _kept.get(key)
     if html is None:
         html = _render(name)

@@ -43,6 +43,20 @@ def babel_namespace() -> SimpleNamespace | None:
     return space
 
 
+def locale_name() -> str:
+    """``str(get_locale())``, worked out once per request and locale: the language part of the
+    keys under which translated parts are kept, asked dozens of times a page (Babel builds the
+    name anew each time). ``force_locale`` swaps the locale object, so it is obeyed."""
+    locale = get_locale()
+    space = babel_namespace()
+    if space is None or locale is None:
+        return str(locale)
+    named = getattr(space, "platform_locale_name", None)
+    if named is None or named[0] is not locale:
+        named = space.platform_locale_name = (locale, str(locale))
+    return named[1]
+
+
 class RequestDomain(Domain):
     """flask_babel's message domain, with the catalog remembered for the request."""
 
@@ -71,7 +85,7 @@ class PlatformRequest(Request):
 
     @cached_property
     def wtforms_translations(self) -> support.Translations:
-        return wtforms_catalog(str(get_locale()))
+        return wtforms_catalog(locale_name())
 
 
 def init_translations(app: Flask) -> None:

@@ -485,3 +485,20 @@ def test_flask_babels_namespace_is_found_as_flask_babel_finds_it(app, client):
     assert "记录数目" in client.get("/personview/list/").get_data(as_text=True)
     client.get("/lang/en")
     assert "Record Count" in client.get("/personview/list/").get_data(as_text=True)
+
+
+def test_the_locale_name_is_the_locales_and_follows_force_locale(app):
+    """``locale_name`` (the language part of every kept, translated part's key) is
+    ``str(get_locale())`` whatever locale is in force, though worked out once per locale."""
+    from flask_babel import force_locale, get_locale
+
+    from app.translations import locale_name
+
+    with app.test_request_context("/"):
+        names = []
+        for language in ("en", "zh", "en"):
+            with force_locale(language):
+                assert locale_name() == str(get_locale())
+                names.append(locale_name())
+        assert names[0] == names[2] != names[1]
+        assert locale_name() == str(get_locale())

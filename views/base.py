@@ -21,7 +21,6 @@ from flask_appbuilder.models.filters import map_args_filter
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.widgets import FormWidget, ListWidget, ShowWidget
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -35,6 +34,7 @@ from app.extensions import appbuilder, db
 from app.list_records import reading
 from app.scope import ScopeViolation
 from app.security import FULL_ID_NUMBER
+from app.translations import locale_name
 from models.mixins import RECORD_LABELS, listing
 from models.validation import RecordInvalid, mask_id_number
 
@@ -677,7 +677,7 @@ class PlatformRestApi(ModelRestApi):
         answer, a sixth of a REST list). A request's own ``columns`` are labelled as before."""
         if cols not in (self.list_columns, self.show_columns):
             return super()._label_columns_json(cols)
-        key = (str(get_locale()), tuple(cols))
+        key = (locale_name(), tuple(cols))
         labels = self._label_json_kept.get(key)
         if labels is None:
             labels = self._label_json_kept[key] = super()._label_columns_json(cols)

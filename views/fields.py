@@ -5,7 +5,6 @@ the view's ``lookup`` endpoint, which goes through the scoped data layer.
 """
 
 from flask import request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -14,6 +13,7 @@ from wtforms import Field, SelectField
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select
 
+from app.translations import locale_name
 from models import Region
 
 from .field_html import html_params
@@ -212,7 +212,7 @@ class ChoiceSelect(Select):
         return Markup("".join(html))  # noqa: S704
 
     def _options(self, field) -> list:
-        key = (id(field.choices_set), field.allow_blank, str(get_locale()))
+        key = (id(field.choices_set), field.allow_blank, locale_name())
         drawn = self._drawn.get(key)
         if drawn is None:
             drawn = self._drawn[key] = [

@@ -5,9 +5,10 @@ Translating one costs some 30 calls through flask_babel, and a page shows dozens
 same ones on every request: each is translated and escaped once per language instead.
 """
 
-from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
+
+from app.translations import locale_name
 
 #: (a view's label dict, language) → (that dict, its labels translated and escaped)
 _KEPT_LABELS: dict = {}
@@ -16,7 +17,7 @@ _KEPT_LABELS: dict = {}
 def escaped_labels(labels: dict) -> dict:
     """A view's field labels in the request's language, escaped, worked out once per language:
     each is a lazy string, and translating one costs some 30 calls through flask_babel."""
-    key = (id(labels), str(get_locale()))
+    key = (id(labels), locale_name())
     kept = _KEPT_LABELS.get(key)
     if kept is None or kept[0] is not labels:
         kept = _KEPT_LABELS[key] = (labels, {name: escape(label) for name, label in labels.items()})
@@ -34,7 +35,7 @@ def escaped_text(text) -> Markup:
     is translated and escaped once per language instead of on every page that shows it."""
     if not isinstance(text, LazyString):
         return escape(text)
-    key = (id(text), str(get_locale()))
+    key = (id(text), locale_name())
     kept = _KEPT_TEXTS.get(key)
     if kept is None or kept[0] is not text:
         if len(_KEPT_TEXTS) >= MAX_KEPT_TEXTS:

@@ -9,9 +9,10 @@ query string on the export links, the search form and the list are put in on eac
 """
 
 from flask import Flask, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from app.translations import locale_name
 
 from .kept_text import escaped_text
 
@@ -48,7 +49,7 @@ def draw_list_panel(title, widgets) -> Markup:
     """The content of a register's list page: the panel, the search accordion, the export buttons
     (carrying the request's filters, search and order) and the list."""
     view_name = request.endpoint.split(".")[0]
-    key = (view_name, str(get_locale()), request.script_root)
+    key = (view_name, locale_name(), request.script_root)
     parts = _KEPT.get(key)
     if parts is None:
         if len(_KEPT) >= MAX_KEPT:

@@ -9,9 +9,10 @@ delete buttons carry their URL and question as data attributes, which one listen
 """
 
 from flask import current_app, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from app.translations import locale_name
 
 PK = "__pk__"
 #: (view, buttons allowed, related-view filters, language, mount point) → the row buttons' HTML
@@ -33,7 +34,7 @@ def _kept_buttons(view_name: str, filters, can_show: bool, can_edit: bool, can_d
     """``_buttons``, drawn once per view, permissions, related-view filters (which the links
     carry), language and mount point."""
     related = tuple((flt.column_name, str(value)) for flt, value in filters.get_filters_values() if flt.is_related_view)
-    key = (view_name, can_show, can_edit, can_delete, related, str(get_locale()), request.script_root)
+    key = (view_name, can_show, can_edit, can_delete, related, locale_name(), request.script_root)
     buttons = _KEPT_BUTTONS.get(key)
     if buttons is None:
         if len(_KEPT_BUTTONS) >= MAX_KEPT_BUTTONS:

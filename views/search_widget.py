@@ -12,11 +12,11 @@ the request, and the script's Content-Security-Policy nonce.
 from flask import current_app
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.widgets import SearchWidget
-from flask_babel import get_locale
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from app.page_chrome import NONCE_MARK, request_nonce
+from app.translations import locale_name
 
 #: stands for the active filters' JSON in a kept form
 ACTIVE_FILTERS_MARK = "__platform_active_filters__"
@@ -35,7 +35,7 @@ class PlatformSearchWidget(SearchWidget):
 
     def __call__(self, **kwargs):
         args = self.template_args
-        key = (args["route_base"], str(get_locale()))
+        key = (args["route_base"], locale_name())
         drawn = _FIXED_PARTS.get(key)
         if drawn is None:
             form = self._form()

@@ -440,3 +440,15 @@ def test_an_ajax_select_draws_what_markup_format_drew(app, language):
                 drawn = AjaxSelectWidget()(field)
                 assert drawn == _stock_ajax_select(field)
                 assert f'data-url="{root}/personview/lookup' in drawn
+
+
+def test_the_back_button_is_kept_per_language_and_mount_point(app):
+    from views.list_page import back_button
+
+    drawn = {}
+    for root in ("", "/mounted"):
+        for language in ("zh", "en"):
+            with app.test_request_context("/", base_url=f"http://localhost{root}"), force_locale(language):
+                drawn[root, language] = back_button()
+    assert 'href="/back"' in drawn["", "en"] and 'href="/mounted/back"' in drawn["/mounted", "zh"]
+    assert 'title="Back"' in drawn["/mounted", "en"] and 'title="返回"' in drawn["", "zh"]

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.page_chrome import request_nonce
+from app.translations import locale_name
 
 from .kept_text import escaped_labels
 from .list_rows import draw_rows
@@ -32,13 +33,22 @@ PAGE_SIZES = (25, 50, 75, 100)
 QUERY_SAFE = "!$'()*,/:;?@"
 
 
+#: (language, mount point) → the back button
+_BACK_BUTTONS: dict = {}
+
+
 def back_button() -> str:
-    """``lib.lnk_back``: the button back to the previous page."""
-    back = escape(_("Back"))
-    return (
-        f'<a href="{escape(url_for("UtilView.back"))}" class="btn btn-sm btn-default" data-toggle="tooltip" '
-        f'rel="tooltip" title="{back}"><span class="sr-only">{back}</span><i class="fa fa-arrow-left"></i></a>'
-    )
+    """``lib.lnk_back``: the button back to the previous page, drawn once per language and
+    mount point."""
+    key = (locale_name(), request.script_root)
+    button = _BACK_BUTTONS.get(key)
+    if button is None:
+        back = escape(_("Back"))
+        button = _BACK_BUTTONS[key] = (
+            f'<a href="{escape(url_for("UtilView.back"))}" class="btn btn-sm btn-default" data-toggle="tooltip" '
+            f'rel="tooltip" title="{back}"><span class="sr-only">{back}</span><i class="fa fa-arrow-left"></i></a>'
+        )
+    return button
 
 
 def may(view, permission: str) -> bool:

@@ -130,8 +130,8 @@ class RowShape:
     def _add(self, mapper, table) -> int:
         columns = _plain_columns(mapper)
         primary = mapper.primary_key
-        if columns is None or len(primary) != 1:
-            raise _NotPlain
+        if columns is None or len(primary) != 1 or mapper.inherits is not None or mapper.polymorphic_on is not None:
+            raise _NotPlain  # (an inheriting class's rows need its discriminator's filter too)
         keys = tuple(key for key, _column in columns)
         start = len(self.columns)
         self.columns.extend(table.c[column.key] for _key, column in columns)

@@ -210,3 +210,28 @@ def test_every_record_page_and_edit_form_is_the_same_from_a_row(app, client, ses
     assert ("show", "personview") in from_rows and ("edit", "personview") in from_rows
     # a register with an extra template (the oversight's findings) or the region chooser keeps the ORM
     assert len(from_rows) < len(compared)
+
+
+def test_a_class_in_an_inheritance_is_left_to_the_orm():
+    """Rows of an inheriting class need the discriminator's filter the ORM adds: not read as rows."""
+    from sqlalchemy import Integer, String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Entry(Base):
+        __tablename__ = "entry"
+        id: Mapped[int] = mapped_column(Integer, primary_key=True)
+        kind: Mapped[str] = mapped_column(String(10))
+        __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "entry"}
+
+    class Note(Entry):
+        __mapper_args__ = {"polymorphic_identity": "note"}
+
+    class Plain(Base):
+        __tablename__ = "plain"
+        id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    assert RowShape.of(Plain, ()) is not None
+    assert RowShape.of(Entry, ()) is None and RowShape.of(Note, ()) is None

@@ -244,21 +244,27 @@ class ScopedSQLAInterface(SQLAInterface):
         direction = "asc" if order_direction == "asc" else "desc"
         paged = bool(page_size)
         tallied = self._tally_statement()
+        # records the page only reads come as plain rows (``app.list_records``)
+        shape = self._row_shape_reading(read_columns(self))
         statement = self._built(
-            f"page by {order_column} {direction}{' paged' if paged else ''}{' tallied' if tallied is not None else ''}",
-            lambda: self._page_statement(order_column, direction, paged, tallied),
+            f"{'page' if shape is None else 'rows'} by {order_column} {direction}{' paged' if paged else ''}"
+            f"{' tallied' if tallied is not None else ''}",
+            lambda: self._page_statement(order_column, direction, paged, tallied, shape),
         )
         arguments = {PAGE_SIZE: page_size, PAGE_OFFSET: (page or 0) * page_size} if paged else {}
-        shape = self._row_shape_reading(read_columns(self))
+        count = self._plain_count() if tallied is None else None
         if shape is not None:
-            return self._rows_page(shape, order_column, direction, paged, tallied, arguments)
-        if tallied is None:
-            count = self._plain_count()
+            rows = self._plain_rows(statement, arguments)
+            records = shape.records(rows)
+        elif tallied is None:
             return count, list(self.session.execute(statement, arguments).unique().scalars())
-        # the tallies' sum comes with each row; a page past the end has none, and asks apart
-        rows = self.session.execute(statement, arguments).unique().all()
-        count = rows[0][1] if rows else self.session.execute(tallied).scalar()
-        return count, [row[0] for row in rows]
+        else:
+            rows = self.session.execute(statement, arguments).unique().all()
+            records = [row[0] for row in rows]
+        if count is None:
+            # the tallies' sum comes last in each row; a page past the end has none, and asks apart
+            count = rows[0][-1] if rows else self.session.execute(tallied).scalar()
+        return count, records
 
     def _row_shape_reading(self, columns) -> RowShape | None:
         """The shape of this model's rows with its eager relations, when the list being drawn
@@ -270,19 +276,6 @@ class ScopedSQLAInterface(SQLAInterface):
             shape = RowShape.of(self.obj, self.eager_relations)
             self.row_shape = (self.eager_relations, shape)
         return shape if shape is not None and shape.reads(columns) else None
-
-    def _rows_page(self, shape: RowShape, order_column: str, direction: str, paged: bool, tallied, arguments):
-        """``query``'s count and page, the page's records read as rows (``app.list_records``):
-        the same SELECT of the same rows (``_plain_rows``)."""
-        statement = self._built(
-            f"rows by {order_column} {direction}{' paged' if paged else ''}{' tallied' if tallied is not None else ''}",
-            lambda: self._page_statement(order_column, direction, paged, tallied, shape),
-        )
-        count = self._plain_count() if tallied is None else None
-        rows = self._plain_rows(statement, arguments)
-        if count is None:
-            count = rows[0][-1] if rows else self.session.execute(tallied).scalar()
-        return count, shape.records(rows)
 
     def _plain_rows(self, statement, arguments) -> list:
         """The rows of a statement of plain columns, read in the session's transaction after its

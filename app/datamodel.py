@@ -167,8 +167,8 @@ class ScopedSQLAInterface(SQLAInterface):
         self.value_readers = {}
         #: (statement, data scope, eager relations) → the statement (``_built``)
         self.built_statements = {}
-        #: (eager relations, the shape of a page's rows with them) (``_row_shape_reading``)
-        self.row_shape = (None, None)
+        #: (eager relations, columns a page reads) → the shape of its rows, or None (``_row_shape_reading``)
+        self.row_shapes = {}
         super().__init__(obj, session)
 
     def apply_all(
@@ -247,8 +247,8 @@ class ScopedSQLAInterface(SQLAInterface):
         # records the page only reads come as plain rows (``app.list_records``)
         shape = self._row_shape_reading(read_columns(self))
         statement = self._built(
-            f"{'page' if shape is None else 'rows'} by {order_column} {direction}{' paged' if paged else ''}"
-            f"{' tallied' if tallied is not None else ''}",
+            f"{'page' if shape is None else f'rows of {shape.selected}'} by {order_column} {direction}"
+            f"{' paged' if paged else ''}{' tallied' if tallied is not None else ''}",
             lambda: self._page_statement(order_column, direction, paged, tallied, shape),
         )
         arguments = {PAGE_SIZE: page_size, PAGE_OFFSET: (page or 0) * page_size} if paged else {}
@@ -271,11 +271,11 @@ class ScopedSQLAInterface(SQLAInterface):
         reads only ``columns`` it holds (``app.list_records``); else None."""
         if columns is None:
             return None
-        relations, shape = self.row_shape
-        if relations != self.eager_relations:
-            shape = RowShape.of(self.obj, self.eager_relations)
-            self.row_shape = (self.eager_relations, shape)
-        return shape if shape is not None and shape.reads(columns) else None
+        key = (self.eager_relations, columns)  # the columns some view's code declares: a few per view
+        if key not in self.row_shapes:
+            shape = RowShape.of(self.obj, self.eager_relations, columns)
+            self.row_shapes[key] = shape if shape is not None and shape.reads(columns) else None
+        return self.row_shapes[key]
 
     def _plain_rows(self, statement, arguments) -> list:
         """The rows of a statement of plain columns, read in the session's transaction after its
@@ -449,7 +449,7 @@ class ScopedSQLAInterface(SQLAInterface):
             statement = self.restrict(base.where(getattr(self.obj, self.get_pk_name()) == bindparam(RECORD_KEY)))
             return self._with_eager_relations(statement) if shape is None else statement
 
-        return self._built("by key" if shape is None else "row by key", build)
+        return self._built("by key" if shape is None else f"row of {shape.selected} by key", build)
 
     def _with_eager_relations(self, statement):
         if self.eager_relations:

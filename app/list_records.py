@@ -10,7 +10,9 @@ one Core SELECT of the same rows and each row becomes a *read-only record*: an i
 model class (its ``__str__``, properties and methods as usual), not attached to any session,
 whose ``__dict__`` holds its columns and its loaded relations, one record per related row as the
 identity map would give. The SELECT is the datamodel's: the same scope, soft-delete, order and
-page, so nothing about what a user sees changes.
+page, so nothing about what a user sees changes. It selects only the record's columns the page
+reads (with its key and its relations' foreign keys), and the related records whole (their names
+may read any of their columns).
 
 A read-only record has nothing else: reading a relation that was not loaded with it raises
 ``UnmappedInstanceError`` at once instead of loading it (the ORM would load it row by row). A
@@ -93,7 +95,7 @@ class RowShape:
     """How a model's page, with its many-to-one ``relations`` (and the relations their names
     need, ``__str_relations__``), is selected as one row per record and made into records."""
 
-    def __init__(self, model, relations: tuple):
+    def __init__(self, model, relations: tuple, reading: Iterable[str] | None = None):
         self.model = model
         self.relations = relations
         self.columns: list = []
@@ -103,9 +105,9 @@ class RowShape:
         root_table = mapper.local_table
         self.from_clause = root_table
         pending_links: dict[int, list] = {0: []}
-        self._add(mapper, root_table)
-        #: what the rows hold: the record's columns, its relations and their columns
-        self.readable: set[str] = set(self.parts[0].keys)
+        self._add(mapper, root_table, _root_keys(mapper, relations, reading))
+        #: what the rows can hold: the record's columns, its relations and their columns
+        self.readable: set[str] = set(mapper.column_attrs.keys())
         for name in relations:
             child = self._join(mapper, root_table, 0, name, pending_links)
             self.readable.add(name)
@@ -119,19 +121,22 @@ class RowShape:
         ]
 
     @classmethod
-    def of(cls, model, relations: tuple) -> "RowShape | None":
+    def of(cls, model, relations: tuple, reading: Iterable[str] | None = None) -> "RowShape | None":
         """The shape, or None when the rows can't make the records (see ``_plain_columns`` and
-        ``_simple_many_to_one``)."""
+        ``_simple_many_to_one``). With ``reading``, the record's own columns are only those the
+        page reads, its key and the foreign keys of its relations (see ``_root_keys``)."""
         try:
-            return cls(model, relations)
+            return cls(model, relations, reading)
         except _NotPlain:
             return None
 
-    def _add(self, mapper, table) -> int:
+    def _add(self, mapper, table, keys: set | None = None) -> int:
         columns = _plain_columns(mapper)
         primary = mapper.primary_key
         if columns is None or len(primary) != 1 or mapper.inherits is not None or mapper.polymorphic_on is not None:
             raise _NotPlain  # (an inheriting class's rows need its discriminator's filter too)
+        if keys is not None:
+            columns = [(key, column) for key, column in columns if key in keys]
         keys = tuple(key for key, _column in columns)
         start = len(self.columns)
         self.columns.extend(table.c[column.key] for _key, column in columns)
@@ -158,6 +163,11 @@ class RowShape:
         part = self.parts[number]
         return self.columns[part.start : part.start + len(part.keys)]
 
+    @property
+    def selected(self) -> tuple:
+        """The record's own columns the rows hold."""
+        return self.parts[0].keys
+
     def reads(self, columns: Iterable[str]) -> bool:
         """Whether every one of ``columns`` is in the rows, or a plain value of the model class
         (``Person.transfer_reason``, which a loaded record does not set either)."""
@@ -178,6 +188,25 @@ def _plain_class_value(model, name: str) -> bool:
             value = vars(cls)[name]
             return not callable(value) and not hasattr(type(value), "__get__")
     return False
+
+
+def _root_keys(mapper, relations: tuple, reading: Iterable[str] | None) -> set | None:
+    """The record's own columns a page reading ``reading`` needs: those it names, its key, and the
+    foreign key of each relation loaded with it; None (all of them) without ``reading``. A page
+    selects a fifth of a person's columns: each further column costs the database and the driver
+    on every row, and a date column a parse. Reading one that was not selected raises
+    (``UnmappedInstanceError``), as reading a relation that was not loaded does."""
+    if reading is None:
+        return None
+    keys = {column.split(".")[0] for column in reading}
+    keys.update(mapper.get_property_by_column(column).key for column in mapper.primary_key)
+    for name in relations:
+        prop = mapper.relationships.get(name)
+        pair = _simple_many_to_one(prop) if prop is not None else None
+        if pair is None:
+            raise _NotPlain
+        keys.add(mapper.get_property_by_column(pair[0]).key)
+    return keys
 
 
 class _NotPlain(Exception):

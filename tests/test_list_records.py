@@ -108,6 +108,45 @@ def test_the_person_list_and_api_are_read_as_rows_with_the_departments_shared(ap
         _ = by_department[0].parent  # not loaded with the row: never loaded row by row
 
 
+def test_rows_hold_only_the_columns_the_page_reads(app, client, session, rows_read):
+    """The list's rows select the list's columns, the key and the relations' foreign keys, not
+    the person's other columns; reading one of those raises instead of answering a wrong value."""
+    login(client, "admin")
+    session.add(
+        Person(
+            name="王窄",
+            id_number="510104199001011230",
+            mobile="13800000000",
+            department=dept("锦江区民政局"),
+            category="volunteer",
+        )
+    )
+    session.flush()
+    statements = []
+    from sqlalchemy import event
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/personview/list/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    page = next(s for s in statements if "FROM person" in s and "LIMIT" in s)
+    selected = page.split("FROM person")[0]
+    assert "person.name," in selected and "person.department_id" in selected and "person.id," in selected
+    assert "person.mobile" not in selected and "person.created_at" not in selected
+    view = next(v for v in appbuilder.baseviews if type(v).__name__ == "PersonView")
+    with app.test_request_context("/"), reading(view.datamodel, ["name", "department"]):
+        login_as_admin_scope(app)
+        _count, records = view.datamodel.query(page=0, page_size=100)
+    record = next(r for r in records if r.name == "王窄")
+    assert record.department.name == "锦江区民政局" and record.department_id == record.department.id
+    with pytest.raises(UnmappedInstanceError):
+        _ = record.mobile  # not selected: never answered as None
+
+
 def login_as_admin_scope(app):
     """The signed-in user of a bare request context (Flask-Login's and Flask-AppBuilder's): the
     admin, whose scope is everything."""

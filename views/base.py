@@ -518,13 +518,13 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     def _edit_form_reads(self) -> tuple | None:
         """The record's columns the edit form reads: its fields, when each reads only its own
         value, a relation's included when it is chosen by AJAX search (which reads the related
-        record's name and key); None when a field may read further (the region chooser reads the
-        region's parents)."""
+        record's name and key), and its version, which the form carries; None when a field may read
+        further (the region chooser reads the region's parents)."""
         for name in self.edit_columns:
             if self.datamodel.is_relation(name):
                 if getattr(getattr(self.edit_form, name, None), "field_class", None) is not AjaxSelectField:
                     return None
-        return tuple(self.edit_columns)
+        return (*self.edit_columns, "version")
 
     def _edit(self, pk):
         # the form reads its fields of the record (a read-only record will do); a save writes it

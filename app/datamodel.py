@@ -339,8 +339,13 @@ class ScopedSQLAInterface(SQLAInterface):
         with each column's way of reading worked out once per datamodel: a list page reads 175
         values, and ``_get_attr_value`` asks three ``getattr`` and two ``hasattr`` for each."""
         readers = self._readers(list_columns)
+        straight = self._straight(list_columns)
         for item in lst:
-            yield {column: read(item) for column, read in readers}
+            values = item.__dict__
+            if straight and "_sa_instance_state" not in values:
+                yield values  # a read-only record's own values (``app.list_records``): they are these
+            else:
+                yield {column: read(item) for column, read in readers}
 
     def get_values_item(self, item, show_columns):
         """One record's value of each column (a record page), read as ``get_values`` reads them."""
@@ -353,6 +358,11 @@ class ScopedSQLAInterface(SQLAInterface):
         if readers is None:
             readers = self.value_readers[key] = [(column, self.value_reader(column)) for column in key]
         return readers
+
+    def _straight(self, columns) -> bool:
+        """Whether each of ``columns`` is read as a plain attribute: a read-only record's
+        ``__dict__`` then holds each value under its column's name."""
+        return all(type(read) is attrgetter for _column, read in self._readers(columns))
 
     def value_reader(self, column: str):
         """One attribute access for a mapped column (not an Enum: Flask-AppBuilder shows its value)

@@ -104,6 +104,14 @@ def test_the_person_list_and_api_are_read_as_rows_with_the_departments_shared(ap
     assert len(by_department) >= 2 and all(d is by_department[0] for d in by_department)
     assert str(by_department[0]) == "锦江区民政局"
     assert all(inspect(record, raiseerr=False) is None for record in records)  # in no session
+    # a list reads a read-only record's values from the record itself, an ORM record's one by one
+    values = list(view.datamodel.get_values(records, ["name", "department"]))
+    assert values[0] is vars(records[0]) and values[0]["department"] is records[0].department
+    orm_record = session.get(Person, records[0].id)
+    assert next(view.datamodel.get_values([orm_record], ["name", "department"])) == {
+        "name": orm_record.name,
+        "department": orm_record.department,
+    }
     with pytest.raises(UnmappedInstanceError):
         _ = by_department[0].parent  # not loaded with the row: never loaded row by row
 

@@ -109,12 +109,16 @@ class RowShape:
         #: what the rows can hold: the record's columns, its relations and their columns
         self.readable: set[str] = set(mapper.column_attrs.keys())
         for name in relations:
-            child = self._join(mapper, root_table, 0, name, pending_links)
-            self.readable.add(name)
             related = inspect(mapper.relationships[name].mapper.class_)
+            dotted = {column.partition(".")[2] for column in reading or () if column.startswith(f"{name}.")}
+            keys = _named_keys(related, dotted) if reading is not None else None
+            child = self._join(mapper, root_table, 0, name, pending_links, keys)
+            self.readable.add(name)
             self.readable.update(f"{name}.{key}" for key in related.column_attrs.keys())
             for nested in getattr(related.class_, "__str_relations__", ()):
-                self._join(related, self._tables[child], child, nested, pending_links)
+                nested_mapper = inspect(related.relationships[nested].mapper.class_)
+                nested_keys = _named_keys(nested_mapper, set()) if reading is not None else None
+                self._join(related, self._tables[child], child, nested, pending_links, nested_keys)
         self.parts = [
             _Part(part.cls, part.keys, part.start, tuple(pending_links.get(number, ())))
             for number, part in enumerate(self.parts)
@@ -144,7 +148,7 @@ class RowShape:
         self._tables.append(table)
         return len(self.parts) - 1
 
-    def _join(self, mapper, table, owner: int, name: str, pending_links: dict) -> int:
+    def _join(self, mapper, table, owner: int, name: str, pending_links: dict, keys: set | None = None) -> int:
         prop = mapper.relationships.get(name)
         pair = _simple_many_to_one(prop) if prop is not None else None
         if pair is None:
@@ -153,7 +157,7 @@ class RowShape:
         related = prop.mapper
         alias = related.local_table.alias(f"{name}_{len(self.parts)}")
         self.from_clause = self.from_clause.outerjoin(alias, alias.c[remote.key] == table.c[local.key])
-        number = self._add(related, alias)
+        number = self._add(related, alias, keys)
         local_at = self.parts[owner].start + [column.key for column in self._columns_of(owner)].index(local.key)
         pending_links.setdefault(owner, []).append((name, number, local_at))
         pending_links.setdefault(number, [])
@@ -165,8 +169,8 @@ class RowShape:
 
     @property
     def selected(self) -> tuple:
-        """The record's own columns the rows hold."""
-        return self.parts[0].keys
+        """The columns the rows hold, of the record and of each related record."""
+        return tuple(part.keys for part in self.parts)
 
     def reads(self, columns: Iterable[str]) -> bool:
         """Whether every one of ``columns`` is in the rows, or a plain value of the model class
@@ -203,6 +207,24 @@ def _root_keys(mapper, relations: tuple, reading: Iterable[str] | None) -> set |
     for name in relations:
         prop = mapper.relationships.get(name)
         pair = _simple_many_to_one(prop) if prop is not None else None
+        if pair is None:
+            raise _NotPlain
+        keys.add(mapper.get_property_by_column(pair[0]).key)
+    return keys
+
+
+def _named_keys(mapper, dotted: set) -> set | None:
+    """A related record's columns a page needs: those its name reads (``__str_columns__``, when its
+    class declares them), those the page reads of it (``department.code``), its key and the foreign
+    keys of the relations its name reads (``__str_relations__``); None (all of them) when its class
+    does not say what its name reads."""
+    named = getattr(mapper.class_, "__str_columns__", None)
+    if named is None:
+        return None
+    keys = set(named) | dotted
+    keys.update(mapper.get_property_by_column(column).key for column in mapper.primary_key)
+    for name in getattr(mapper.class_, "__str_relations__", ()):
+        pair = _simple_many_to_one(mapper.relationships.get(name))
         if pair is None:
             raise _NotPlain
         keys.add(mapper.get_property_by_column(pair[0]).key)

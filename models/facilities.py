@@ -44,6 +44,9 @@ class Facility(RecordMixin, Model):
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
 
+    #: what its name reads: a page showing it as a related record selects only these (``app.list_records``)
+    __str_columns__ = ("name", "name_en")
+
     def __str__(self) -> str:
         return localized(self.name, self.name_en)
 

@@ -27,6 +27,9 @@ class Region(RecordMixin, Model):
     parent: Mapped["Region | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Region"]] = relationship(back_populates="parent")
 
+    #: what its name reads: a page showing it as a related record selects only these (``app.list_records``)
+    __str_columns__ = ("name", "name_en")
+
     def __str__(self) -> str:
         return localized(self.name, self.name_en)
 
@@ -87,6 +90,9 @@ class Department(RecordMixin, Model):
     head: Mapped[str | None] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(30))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    #: what its name reads: a page showing it as a related record selects only these (``app.list_records``)
+    __str_columns__ = ("name", "name_en")
 
     def __str__(self) -> str:
         return localized(self.name, self.name_en)

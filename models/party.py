@@ -111,6 +111,9 @@ class PartyOrganization(RecordMixin, Model):
     established_on: Mapped[date | None] = mapped_column(Date)
     term_ends_on: Mapped[date | None] = mapped_column(Date, index=True)
 
+    #: what its name reads: a page showing it as a related record selects only these (``app.list_records``)
+    __str_columns__ = ("name", "name_en")
+
     def __str__(self) -> str:
         return localized(self.name, self.name_en)
 

@@ -77,6 +77,9 @@ class Person(RecordMixin, Model):
     #: the reason given for a change of department; written to the Transfer row
     transfer_reason = None
 
+    #: what its name reads: a page showing it as a related record selects only these (``app.list_records``)
+    __str_columns__ = ("name",)
+
     def __str__(self) -> str:
         return self.name or ""
 

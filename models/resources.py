@@ -91,6 +91,9 @@ class ServiceItem(RecordMixin, Model):
         cascade="all",
     )
 
+    #: what its name reads: a page showing it as a related record selects only these (``app.list_records``)
+    __str_columns__ = ("name", "name_en")
+
     def __str__(self) -> str:
         return localized(self.name, self.name_en)
 

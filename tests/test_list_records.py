@@ -145,6 +145,8 @@ def test_rows_hold_only_the_columns_the_page_reads(app, client, session, rows_re
     selected = page.split("FROM person")[0]
     assert "person.name," in selected and "person.department_id" in selected and "person.id," in selected
     assert "person.mobile" not in selected and "person.created_at" not in selected
+    # of each department, what its name reads (``__str_columns__``) and its key
+    assert ".name_en" in selected and ".phone" not in selected and ".created_at" not in selected
     view = next(v for v in appbuilder.baseviews if type(v).__name__ == "PersonView")
     with app.test_request_context("/"), reading(view.datamodel, ["name", "department"]):
         login_as_admin_scope(app)
@@ -153,6 +155,8 @@ def test_rows_hold_only_the_columns_the_page_reads(app, client, session, rows_re
     assert record.department.name == "锦江区民政局" and record.department_id == record.department.id
     with pytest.raises(UnmappedInstanceError):
         _ = record.mobile  # not selected: never answered as None
+    with pytest.raises(UnmappedInstanceError):
+        _ = record.department.phone
 
 
 def login_as_admin_scope(app):

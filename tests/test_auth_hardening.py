@@ -138,6 +138,33 @@ def test_token_refreshes_that_work_are_free(client, session, rate_limited):
     assert api_login(client, "nobody", WRONG).status_code == 429
 
 
+def test_only_a_sign_in_post_asks_the_limiter(app, client, session, rate_limited):
+    """No other request has a limit, so no other request pays for the limiter's search for one."""
+    from flask import request
+    from flask.globals import request_ctx
+
+    asked = []
+
+    def note(response):
+        context = request_ctx._get_current_object()
+        asked.append((request.method, request.path, hasattr(context, "_limiter_request_context")))
+        return response
+
+    app.after_request_funcs.setdefault(None, []).append(note)  # (called first: before the limiter's)
+    try:
+        login(client, "staff")
+        client.get("/personview/list/")
+        client.post("/personview/add", data={})
+        client.get("/login/")
+    finally:
+        app.after_request_funcs[None].remove(note)
+    limited = {(method, path) for method, path, asked_limiter in asked if asked_limiter}
+    assert limited == {("POST", "/login/")}
+    assert {("GET", "/personview/list/"), ("POST", "/personview/add"), ("GET", "/login/")} <= {
+        (method, path) for method, path, _asked in asked
+    }
+
+
 def limiter_storage_with(env: dict) -> str:
     """The class of the login limiter's storage in a freshly started app (its own process)."""
     code = (

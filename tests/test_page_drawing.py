@@ -216,6 +216,24 @@ def test_a_choice_select_draws_what_wtforms_draws(app, session, language):
         assert "<option selected" in str(fields[0]()) or fields[0].data is None
 
 
+def test_choice_fields_are_bound_with_wtforms_own_kind_of_option(app, session):
+    """WTForms deprecates options given as tuples (its 3.4 refuses them) and warns on every field
+    bound with them; the options are made once, as ``SelectChoice``, and validate as before."""
+    import warnings
+
+    view = view_named("PersonView")
+    with app.test_request_context("/"), warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        form = view.edit_form.refresh(obj=one(Person, name="王伟"))
+        gender = next(field for field in choice_fields(form) if field.name == "gender")
+        assert [choice.value for choice in gender.choices if choice.value] == gender.choices_set.codes
+        gender.data = "no-such-code"
+        assert not gender.validate(form) and gender.errors
+        gender.data = gender.choices_set.codes[0]
+        gender.errors = []
+        assert gender.validate(form)
+
+
 def test_the_page_chrome_carries_each_requests_nonce_and_the_users_language(client, session):
     login(client, "admin")
     first, second = client.get("/personview/list/"), client.get("/personview/list/")

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import Field, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select
 
@@ -231,12 +232,25 @@ class ChoiceField(SelectField):
 
     widget = ChoiceSelect()
 
+    #: (choice set, with a blank) → (that set, its options as WTForms' ``SelectChoice``)
+    _options: dict = {}
+
     def __init__(self, label=None, validators=None, *, choices_set, allow_blank=False, **kwargs):
-        choices = ([("", _l("— choose —"))] if allow_blank else []) + choices_set.form_choices()
-        super().__init__(label, validators, choices=choices, **kwargs)
+        super().__init__(label, validators, choices=self._select_choices(choices_set, allow_blank), **kwargs)
         self.choices_set = choices_set
         self.allow_blank = allow_blank
         self.flags.required = not allow_blank
+
+    @classmethod
+    def _select_choices(cls, choices_set, allow_blank: bool) -> list:
+        """The options, made once per choice set: a form binds its choice fields on every request.
+        As ``SelectChoice`` (WTForms warns on every field given tuples, which its 3.4 refuses)."""
+        key = (id(choices_set), allow_blank)
+        kept = cls._options.get(key)
+        if kept is None or kept[0] is not choices_set:
+            pairs = ([("", _l("— choose —"))] if allow_blank else []) + choices_set.form_choices()
+            kept = cls._options[key] = (choices_set, [SelectChoice(value, label) for value, label in pairs])
+        return kept[1]
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)

@@ -187,8 +187,10 @@ def current_scope() -> DataScope:
     if user is None:
         scope = getattr(g, "_system_scope", None) or NO_SCOPE
     else:
-        from app.extensions import db
+        from app.extensions import appbuilder, db
 
-        scope = build_scope(db.session, user)
+        # what it depends on (the user, their roles, the roles' scopes, the departments) renews the
+        # security stamp, so it is kept under the stamp with the user (``app.security_cache``)
+        scope = appbuilder.sm.kept.value(db.session, ("data scope", user.id), lambda: build_scope(db.session, user))
     g._data_scope = scope
     return scope

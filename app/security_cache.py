@@ -1,5 +1,5 @@
-"""Signed-in users, their roles' grants and department subtrees, kept between requests while the
-security stamp holds.
+"""Signed-in users, their roles' grants, department subtrees and data scopes, kept between requests
+while the security stamp holds.
 
 Every request of a signed-in user needs the user with their roles and groups, what those roles
 grant, and the departments under the user's own (their data scope). All change rarely, so each

@@ -161,6 +161,28 @@ def test_a_department_moved_by_plain_sql_moves_the_users_scope(client, session):
         assert g._data_scope.department_id == other
 
 
+def test_the_data_scope_is_worked_out_once_while_the_stamp_holds(client, session, monkeypatch):
+    """A user's data scope (their roles' broadest scope, their department's subtree) is kept with
+    the user; a change to what it depends on renews the stamp, and it is worked out again."""
+    import app.scope as scope_module
+
+    built = []
+    build = scope_module.build_scope
+    monkeypatch.setattr(scope_module, "build_scope", lambda *args: built.append(1) or build(*args))
+    login(client, "staff")
+    for _ in range(3):
+        assert client.get("/personview/list/").status_code == 200
+    assert len(built) == 1
+    staff = appbuilder.sm.find_user("staff")
+    other = session.query(Department).filter(Department.id != staff.department_id).first().id
+    session.execute(text("UPDATE ab_user SET department_id = :dept WHERE username = 'staff'"), {"dept": other})
+    fresh_session(session)
+    with client:
+        assert client.get("/personview/list/").status_code == 200
+        assert g._data_scope.department_id == other
+    assert len(built) == 2
+
+
 def test_a_request_that_has_written_reads_its_grants_again(app, session):
     """After its first flush a request neither answers from the cache nor fills it: what it reads
     then may be its own uncommitted change."""

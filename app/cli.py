@@ -97,8 +97,9 @@ def register_commands(app: Flask) -> None:
 
         connection = db.session.connection()
         found = tally.differences(connection)
-        for (table, department), (tallied, counted) in sorted(found.items()):
-            click.echo(f"{table}\tdepartment {department}\ttallied {tallied}\tcounted {counted}")
+        for (table, department, *category), (tallied, counted) in sorted(found.items()):
+            by = "".join(f"\tcategory {value}" for value in category)
+            click.echo(f"{table}\tdepartment {department}{by}\ttallied {tallied}\tcounted {counted}")
         if not found:
             click.echo(f"OK: the tallies of {', '.join(tally.TALLIED_TABLES)} agree with real counts.")
             return

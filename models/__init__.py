@@ -11,7 +11,7 @@ from .people import Person, Transfer
 from .resources import Resource, ServiceItem, ServiceItemMaterial, ServiceItemStep
 from .security import PlatformUser, RoleDataScope
 from .social import Funding, PurchasedService, SocialOrganization
-from .tally import record_tally
+from .tally import category_tally, record_tally
 
 __all__ = [
     "Funding",
@@ -40,5 +40,6 @@ __all__ = [
     "Region",
     "RoleDataScope",
     "Transfer",
+    "category_tally",
     "record_tally",
 ]

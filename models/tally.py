@@ -14,6 +14,11 @@ nothing more. On PostgreSQL a department's tally row is locked from such a chang
 its transaction, as a counter must be: two transactions adding persons to one department take
 turns at the commit.
 
+``category_tally`` keeps the same per department and category (``CATEGORY_TALLIED``): the home
+dashboard's persons by category in a department's scope add up a few rows instead of counting
+hundreds of thousands of index entries (some 70 ms at a million persons). Its triggers fire when a
+row's liveness, department or category changes.
+
 ``flask tallies`` compares every tally with a real count and, with ``--rebuild``, sets it right
 (after a bulk load that bypassed the triggers, for example).
 """
@@ -23,14 +28,25 @@ from sqlalchemy import BigInteger, Column, Integer, String, Table, cast, delete,
 
 #: table → the column its rows are tallied by (the department that owns them: their data scope)
 TALLIED_TABLES = {"person": "department_id"}
+#: table → the column whose values are tallied per department too, in ``category_tally``
+CATEGORY_TALLIED = {"person": "category"}
 #: the condition of a live row (``models.mixins.LIVE``)
 LIVE_CONDITION = "deleted_at IS NULL"
+RECORD_TALLY, CATEGORY_TALLY = "record_tally", "category_tally"
 
 record_tally = Table(
-    "record_tally",
+    RECORD_TALLY,
     Model.metadata,
     Column("table_name", String(64), primary_key=True),
     Column("department_id", Integer, primary_key=True, autoincrement=False),
+    Column("live", BigInteger, nullable=False),
+)
+category_tally = Table(
+    CATEGORY_TALLY,
+    Model.metadata,
+    Column("table_name", String(64), primary_key=True),
+    Column("department_id", Integer, primary_key=True, autoincrement=False),
+    Column("category", String(64), primary_key=True),
     Column("live", BigInteger, nullable=False),
 )
 
@@ -38,6 +54,17 @@ record_tally = Table(
 def tallied_by(table_name: str) -> str | None:
     """The column ``table_name`` is tallied by, or None when it has no tally."""
     return TALLIED_TABLES.get(table_name)
+
+
+def tallies() -> list[tuple[str, str]]:
+    """(tally, table) of every kept tally."""
+    return [(RECORD_TALLY, table) for table in TALLIED_TABLES] + [(CATEGORY_TALLY, t) for t in CATEGORY_TALLIED]
+
+
+def key_columns(table_name: str, tally: str = RECORD_TALLY) -> tuple:
+    """The columns of ``table_name`` a row of ``tally`` is kept for: its department (and category)."""
+    department = TALLIED_TABLES[table_name]
+    return (department,) if tally == RECORD_TALLY else (department, CATEGORY_TALLIED[table_name])
 
 
 def tally_sum(table_name: str, department_ids=None):
@@ -49,57 +76,77 @@ def tally_sum(table_name: str, department_ids=None):
     return statement
 
 
-def actual_counts(table_name: str) -> str:
-    """SQL: (department, live rows) of ``table_name`` counted row by row."""
-    column = TALLIED_TABLES[table_name]
-    return (
-        f"SELECT {column}, count(*) FROM {table_name} WHERE {LIVE_CONDITION} AND {column} IS NOT NULL GROUP BY {column}"  # noqa: S608 - fixed names
-    )
+def category_sums(table_name: str, department_ids=None):
+    """SELECT (category, live rows) of ``table_name``: in all departments, or in ``department_ids``."""
+    total = cast(func.sum(category_tally.c.live), BigInteger)
+    statement = select(category_tally.c.category, total).where(category_tally.c.table_name == table_name)
+    if department_ids is not None:
+        statement = statement.where(category_tally.c.department_id.in_(sorted(department_ids)))
+    return statement.group_by(category_tally.c.category)
 
 
-def fill_statement(table_name: str) -> str:
+def actual_counts(table_name: str, tally: str = RECORD_TALLY) -> str:
+    """SQL: (department[, category], live rows) of ``table_name`` counted row by row."""
+    columns = key_columns(table_name, tally)
+    keys = ", ".join(columns)
+    present = " AND ".join(f"{column} IS NOT NULL" for column in columns)
+    return f"SELECT {keys}, count(*) FROM {table_name} WHERE {LIVE_CONDITION} AND {present} GROUP BY {keys}"  # noqa: S608 - fixed names
+
+
+def fill_statement(table_name: str, tally: str = RECORD_TALLY) -> str:
     """SQL: the tally rows of ``table_name`` counted afresh (after its old rows are deleted)."""
+    keys = ", ".join(key_columns(table_name, tally))
     return (
-        f"INSERT INTO record_tally (table_name, department_id, live) "  # noqa: S608 - fixed names
-        f"SELECT '{table_name}', counted.* FROM ({actual_counts(table_name)}) AS counted"
+        f"INSERT INTO {tally} (table_name, {keys}, live) "  # noqa: S608 - fixed names
+        f"SELECT '{table_name}', counted.* FROM ({actual_counts(table_name, tally)}) AS counted"
     )
 
 
-def trigger_names(table_name: str) -> tuple:
-    return tuple(f"record_tally_{table_name}_{operation}" for operation in ("insert", "delete", "update"))
+def trigger_names(table_name: str, tally: str = RECORD_TALLY) -> tuple:
+    return tuple(f"{tally}_{table_name}_{operation}" for operation in ("insert", "delete", "update"))
 
 
-def pg_function(table_name: str) -> str:
-    return f"record_tally_{table_name}"
+def pg_function(table_name: str, tally: str = RECORD_TALLY) -> str:
+    return f"{tally}_{table_name}"
 
 
-def _sqlite_add(table_name: str, row: str, step: int) -> str:
-    """One statement adding ``step`` to the tally of ``row``'s (NEW or OLD) department, when that
-    row is live and has a department."""
-    column = TALLIED_TABLES[table_name]
+def _sqlite_add(table_name: str, row: str, step: int, tally: str) -> str:
+    """One statement adding ``step`` to the tally of ``row``'s (NEW or OLD) department (and
+    category), when that row is live and has them."""
+    columns = key_columns(table_name, tally)
+    keys = ", ".join(columns)
+    values = ", ".join(f"{row}.{column}" for column in columns)
+    present = " AND ".join(f"{row}.{column} IS NOT NULL" for column in columns)
     return (
-        f"INSERT INTO record_tally (table_name, department_id, live) "
-        f"SELECT '{table_name}', {row}.{column}, {step} WHERE {row}.{LIVE_CONDITION} AND {row}.{column} IS NOT NULL "
-        f"ON CONFLICT (table_name, department_id) DO UPDATE SET live = live + ({step});"
+        f"INSERT INTO {tally} (table_name, {keys}, live) "
+        f"SELECT '{table_name}', {values}, {step} WHERE {row}.{LIVE_CONDITION} AND {present} "
+        f"ON CONFLICT (table_name, {keys}) DO UPDATE SET live = live + ({step});"
     )
 
 
-def create_triggers_sql(table_name: str, dialect: str) -> list[str]:
-    """The statements that create ``table_name``'s tally triggers on ``dialect``."""
-    column = TALLIED_TABLES[table_name]
-    on_insert, on_delete, on_update = trigger_names(table_name)
+def create_triggers_sql(table_name: str, dialect: str, tally: str = RECORD_TALLY) -> list[str]:
+    """The statements that create ``table_name``'s triggers of ``tally`` on ``dialect``."""
+    columns = key_columns(table_name, tally)
+    keys = ", ".join(columns)
+    on_insert, on_delete, on_update = trigger_names(table_name, tally)
     new_live, old_live = f"NEW.{LIVE_CONDITION}", f"OLD.{LIVE_CONDITION}"
-    moved = f"(OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL) OR OLD.{column} IS DISTINCT FROM NEW.{column}"
+    moved = " OR ".join(
+        ["(OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)"]
+        + [f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in columns]
+    )
     if dialect == "postgresql":
-        function = pg_function(table_name)
+        function = pg_function(table_name, tally)
+        old_present = " AND ".join(f"OLD.{column} IS NOT NULL" for column in columns)
+        new_present = " AND ".join(f"NEW.{column} IS NOT NULL" for column in columns)
+        old_row = " AND ".join(f"{column} = OLD.{column}" for column in columns)
+        new_values = ", ".join(f"NEW.{column}" for column in columns)
         body = (
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608 - fixed names
-            f"IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.deleted_at IS NULL AND OLD.{column} IS NOT NULL THEN "
-            f"UPDATE record_tally SET live = live - 1 WHERE table_name = '{table_name}' "
-            f"AND department_id = OLD.{column}; END IF; "
-            f"IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.deleted_at IS NULL AND NEW.{column} IS NOT NULL THEN "
-            f"INSERT INTO record_tally (table_name, department_id, live) VALUES ('{table_name}', NEW.{column}, 1) "
-            "ON CONFLICT (table_name, department_id) DO UPDATE SET live = record_tally.live + 1; END IF; "
+            f"IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.deleted_at IS NULL AND {old_present} THEN "
+            f"UPDATE {tally} SET live = live - 1 WHERE table_name = '{table_name}' AND {old_row}; END IF; "
+            f"IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.deleted_at IS NULL AND {new_present} THEN "
+            f"INSERT INTO {tally} (table_name, {keys}, live) VALUES ('{table_name}', {new_values}, 1) "
+            f"ON CONFLICT (table_name, {keys}) DO UPDATE SET live = {tally}.live + 1; END IF; "
             "RETURN NULL; END $$"
         )
         return [
@@ -108,42 +155,44 @@ def create_triggers_sql(table_name: str, dialect: str) -> list[str]:
             f"WHEN ({new_live}) EXECUTE FUNCTION {function}()",
             f"CREATE TRIGGER {on_delete} AFTER DELETE ON {table_name} FOR EACH ROW "
             f"WHEN ({old_live}) EXECUTE FUNCTION {function}()",
-            f"CREATE TRIGGER {on_update} AFTER UPDATE OF deleted_at, {column} ON {table_name} FOR EACH ROW "
+            f"CREATE TRIGGER {on_update} AFTER UPDATE OF deleted_at, {keys} ON {table_name} FOR EACH ROW "
             f"WHEN ({moved}) EXECUTE FUNCTION {function}()",
         ]
     sqlite_moved = moved.replace("IS DISTINCT FROM", "IS NOT")
     return [
         f"CREATE TRIGGER {on_insert} AFTER INSERT ON {table_name} WHEN {new_live} BEGIN "
-        f"{_sqlite_add(table_name, 'NEW', 1)} END",
+        f"{_sqlite_add(table_name, 'NEW', 1, tally)} END",
         f"CREATE TRIGGER {on_delete} AFTER DELETE ON {table_name} WHEN {old_live} BEGIN "
-        f"{_sqlite_add(table_name, 'OLD', -1)} END",
-        f"CREATE TRIGGER {on_update} AFTER UPDATE OF deleted_at, {column} ON {table_name} WHEN {sqlite_moved} BEGIN "
-        f"{_sqlite_add(table_name, 'OLD', -1)} {_sqlite_add(table_name, 'NEW', 1)} END",
+        f"{_sqlite_add(table_name, 'OLD', -1, tally)} END",
+        f"CREATE TRIGGER {on_update} AFTER UPDATE OF deleted_at, {keys} ON {table_name} WHEN {sqlite_moved} BEGIN "
+        f"{_sqlite_add(table_name, 'OLD', -1, tally)} {_sqlite_add(table_name, 'NEW', 1, tally)} END",
     ]
 
 
-def drop_triggers_sql(table_name: str, dialect: str) -> list[str]:
-    """The statements that drop ``table_name``'s tally triggers on ``dialect``."""
+def drop_triggers_sql(table_name: str, dialect: str, tally: str = RECORD_TALLY) -> list[str]:
+    """The statements that drop ``table_name``'s triggers of ``tally`` on ``dialect``."""
     if dialect == "postgresql":
-        drops = [f"DROP TRIGGER IF EXISTS {name} ON {table_name}" for name in trigger_names(table_name)]
-        return [*drops, f"DROP FUNCTION IF EXISTS {pg_function(table_name)}()"]
-    return [f"DROP TRIGGER IF EXISTS {name}" for name in trigger_names(table_name)]
+        drops = [f"DROP TRIGGER IF EXISTS {name} ON {table_name}" for name in trigger_names(table_name, tally)]
+        return [*drops, f"DROP FUNCTION IF EXISTS {pg_function(table_name, tally)}()"]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in trigger_names(table_name, tally)]
 
 
 def differences(connection) -> dict:
-    """(table, department) → (tallied, counted) for every tally that differs from a real count."""
+    """(table, department[, category]) → (tallied, counted) for every tally that differs from a
+    real count."""
     found = {}
-    for table in TALLIED_TABLES:
-        counted = dict(connection.execute(text(actual_counts(table))).all())
-        tallied = dict(
-            connection.execute(
-                select(record_tally.c.department_id, record_tally.c.live).where(record_tally.c.table_name == table)
-            ).all()
-        )
-        for department in counted.keys() | tallied.keys():
-            pair = (tallied.get(department, 0), counted.get(department, 0))
+    for tally, table in tallies():
+        kept = record_tally if tally == RECORD_TALLY else category_tally
+        counted = {tuple(row[:-1]): row[-1] for row in connection.execute(text(actual_counts(table, tally)))}
+        keys = [kept.c[column] for column in key_columns(table, tally)]
+        tallied = {
+            tuple(row[:-1]): row[-1]
+            for row in connection.execute(select(*keys, kept.c.live).where(kept.c.table_name == table))
+        }
+        for key in counted.keys() | tallied.keys():
+            pair = (tallied.get(key, 0), counted.get(key, 0))
             if pair[0] != pair[1]:
-                found[(table, department)] = pair
+                found[(table, *key)] = pair
     return found
 
 
@@ -153,5 +202,7 @@ def rebuild(connection) -> None:
     for table in TALLIED_TABLES:
         if connection.dialect.name == "postgresql":
             connection.execute(text(f"LOCK TABLE {table} IN SHARE MODE"))
-        connection.execute(delete(record_tally).where(record_tally.c.table_name == table))
-        connection.execute(text(fill_statement(table)))
+    for tally, table in tallies():
+        kept = record_tally if tally == RECORD_TALLY else category_tally
+        connection.execute(delete(kept).where(kept.c.table_name == table))
+        connection.execute(text(fill_statement(table, tally)))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.scope import NOT_BY_DEPARTMENT, DataScope
-from models import Department, Person, Rectification, Transfer, record_tally, tally
+from models import Department, Person, Rectification, Transfer, category_tally, record_tally, tally
 from tests.conftest import api_token, login
 from tests.helpers import dept, live_count, one
 
@@ -47,6 +47,20 @@ def test_every_tallied_table_has_its_triggers(session):
         query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'record_tally_%'"
     names = {row[0] for row in connection.execute(text(query))}
     assert names == {name for table in tally.TALLIED_TABLES for name in tally.trigger_names(table)}
+    query = query.replace("record_tally_%", "category_tally_%")
+    names = {row[0] for row in connection.execute(text(query))}
+    assert names == {name for table in tally.CATEGORY_TALLIED for name in tally.trigger_names(table, "category_tally")}
+
+
+def by_category(department_ids=None) -> dict:
+    """The category tallies' sums, and the same counted row by row, for the departments given."""
+    summed = dict(db.session.execute(tally.category_sums("person", department_ids)).all())
+    query = select(Person.category, func.count()).where(Person.deleted_at.is_(None))
+    if department_ids is not None:
+        query = query.where(Person.department_id.in_(department_ids))
+    return {category: live for category, live in summed.items() if live}, dict(
+        db.session.execute(query.group_by(Person.category)).all()
+    )
 
 
 def test_the_tallies_follow_every_change_to_the_rows(session):
@@ -55,6 +69,10 @@ def test_the_tallies_follow_every_change_to_the_rows(session):
     person = one(Person, name="周敏")
     person.position = "科长"  # an ordinary edit leaves the tallies alone
     assert_tallies_true()
+    person.category = "volunteer" if person.category != "volunteer" else "contract"  # another category
+    assert_tallies_true()
+    summed, counted_by_category = by_category([jinjiang.id, longquanyi.id])
+    assert summed == counted_by_category and summed
     person.department = longquanyi  # moved
     assert_tallies_true()
     person.deleted_at = person.updated_at  # soft-deleted
@@ -93,8 +111,11 @@ def test_plain_sql_keeps_the_tallies_true(session):
     assert jinjiang.id not in tallied()
     db.session.execute(text("UPDATE person SET deleted_at = NULL WHERE department_id = :d"), {"d": jinjiang.id})
     assert tallied()[jinjiang.id] == before + 1
+    db.session.execute(text("UPDATE person SET category = 'contract' WHERE name = '赵新'"))
+    assert_tallies_true()
     db.session.execute(text("DELETE FROM person WHERE name = '赵新'"))
     assert_tallies_true()
+    assert by_category()[0] == by_category()[1]
 
 
 def test_rebuild_sets_wrong_tallies_right(session):
@@ -104,6 +125,8 @@ def test_rebuild_sets_wrong_tallies_right(session):
     found = tally.differences(db.session.connection())
     assert found[("person", department.id)][0] == found[("person", department.id)][1] + 5
     assert found[("person", -1)] == (2, 0)
+    db.session.execute(category_tally.insert().values(table_name="person", department_id=-1, category="x", live=4))
+    assert tally.differences(db.session.connection())[("person", -1, "x")] == (4, 0)
     tally.rebuild(db.session.connection())
     assert_tallies_true()
 
@@ -120,8 +143,15 @@ def test_the_tallies_command_reports_and_rebuilds(app, session):
     assert result.exit_code == 1
     assert f"person\tdepartment {department.id}\ttallied" in result.output
     assert "flask tallies --rebuild" in result.output
+    db.session.execute(
+        category_tally.update()
+        .where(category_tally.c.department_id == department.id)
+        .values(live=category_tally.c.live + 1)
+    )
+    result = runner.invoke(args=["tallies"])
+    assert result.exit_code == 1 and f"person\tdepartment {department.id}\tcategory " in result.output
     result = runner.invoke(args=["tallies", "--rebuild"])
-    assert result.exit_code == 0 and "Rebuilt: 1 tallies differed." in result.output, result.output
+    assert result.exit_code == 0 and "Rebuilt:" in result.output and "tallies differed." in result.output
     assert_tallies_true()
 
 

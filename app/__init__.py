@@ -104,12 +104,13 @@ def configure_fab(app: Flask) -> None:
 
 
 def init_views(app: Flask) -> None:
-    from views import field_html, form_binding, list_panel
+    from views import field_html, form_binding, form_panel, list_panel
     from views.registry import register_views
 
     field_html.install()
     form_binding.install()
     list_panel.install(app)
+    form_panel.install(app)
     with app.app_context():
         register_views()
 

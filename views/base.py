@@ -194,6 +194,9 @@ class PlatformModelView(RelationLookupMixin, ModelView):
     add_widget = PlatformFormWidget
     edit_widget = PlatformFormWidget
     search_widget = PlatformSearchWidget
+    #: their content is drawn by ``views.form_panel``
+    add_template = "platform/add.html"
+    edit_template = "platform/edit.html"
 
     def __init__(self, **kwargs):
         declared_permissions = None if self.base_permissions is None else tuple(self.base_permissions)

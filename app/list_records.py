@@ -11,8 +11,9 @@ model class (its ``__str__``, properties and methods as usual), not attached to 
 whose ``__dict__`` holds its columns and its loaded relations, one record per related row as the
 identity map would give. The SELECT is the datamodel's: the same scope, soft-delete, order and
 page, so nothing about what a user sees changes. It selects only the record's columns the page
-reads (with its key and its relations' foreign keys), and the related records whole (their names
-may read any of their columns).
+reads (with its key and its relations' foreign keys), and of a related record what its name reads
+(``__str_columns__``, where its class declares it; else all of its columns) and what the page
+reads of it.
 
 A read-only record has nothing else: reading a relation that was not loaded with it raises
 ``UnmappedInstanceError`` at once instead of loading it (the ORM would load it row by row). A
@@ -202,15 +203,7 @@ def _root_keys(mapper, relations: tuple, reading: Iterable[str] | None) -> set |
     (``UnmappedInstanceError``), as reading a relation that was not loaded does."""
     if reading is None:
         return None
-    keys = {column.split(".")[0] for column in reading}
-    keys.update(mapper.get_property_by_column(column).key for column in mapper.primary_key)
-    for name in relations:
-        prop = mapper.relationships.get(name)
-        pair = _simple_many_to_one(prop) if prop is not None else None
-        if pair is None:
-            raise _NotPlain
-        keys.add(mapper.get_property_by_column(pair[0]).key)
-    return keys
+    return {column.split(".")[0] for column in reading} | _key_and_links(mapper, relations)
 
 
 def _named_keys(mapper, dotted: set) -> set | None:
@@ -221,9 +214,13 @@ def _named_keys(mapper, dotted: set) -> set | None:
     named = getattr(mapper.class_, "__str_columns__", None)
     if named is None:
         return None
-    keys = set(named) | dotted
-    keys.update(mapper.get_property_by_column(column).key for column in mapper.primary_key)
-    for name in getattr(mapper.class_, "__str_relations__", ()):
+    return set(named) | dotted | _key_and_links(mapper, getattr(mapper.class_, "__str_relations__", ()))
+
+
+def _key_and_links(mapper, relations) -> set:
+    """The attribute keys of a record's primary key and of the foreign key of each of ``relations``."""
+    keys = {mapper.get_property_by_column(column).key for column in mapper.primary_key}
+    for name in relations:
         pair = _simple_many_to_one(mapper.relationships.get(name))
         if pair is None:
             raise _NotPlain

@@ -64,3 +64,18 @@ def test_the_benchmark_runs_and_reports_every_figure(bench_database_args, tmp_pa
     assert rows["a signed-in request that draws nothing: SQL statements"]["measured"].startswith(("1", "2"))
     assert any(label.startswith("bulk update of ") for label in rows)
     assert any(label.startswith("stock Flask-AppBuilder, same database: person list") for label in rows)
+
+
+@pytest.mark.parametrize("page", ["list", "edit"])
+def test_each_technique_can_be_switched_off_and_timed(bench_database_args, page):
+    """``bench/ab.py`` times a page with and without each technique it names (the README's figures
+    of what each saves); here every switch runs and puts the technique back."""
+    from bench.ab import SWITCHES
+
+    command = [sys.executable, "bench/ab.py", "--rows", "300", "--requests", "2", "--page", page, "--switch"]
+    command += [*SWITCHES, *bench_database_args]
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "BENCH_DATABASE_URL")}
+    result = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=600)  # noqa: S603
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    for name in SWITCHES:
+        assert f"\n{name}: with the technique median " in result.stdout, name

@@ -233,7 +233,7 @@ class ChoiceField(SelectField):
     widget = ChoiceSelect()
 
     #: (choice set, with a blank) → (that set, its options as WTForms' ``SelectChoice``)
-    _options: dict = {}
+    _kept_choices: dict = {}
 
     def __init__(self, label=None, validators=None, *, choices_set, allow_blank=False, **kwargs):
         super().__init__(label, validators, choices=self._select_choices(choices_set, allow_blank), **kwargs)
@@ -246,10 +246,10 @@ class ChoiceField(SelectField):
         """The options, made once per choice set: a form binds its choice fields on every request.
         As ``SelectChoice`` (WTForms warns on every field given tuples, which its 3.4 refuses)."""
         key = (id(choices_set), allow_blank)
-        kept = cls._options.get(key)
+        kept = cls._kept_choices.get(key)
         if kept is None or kept[0] is not choices_set:
             pairs = ([("", _l("— choose —"))] if allow_blank else []) + choices_set.form_choices()
-            kept = cls._options[key] = (choices_set, [SelectChoice(value, label) for value, label in pairs])
+            kept = cls._kept_choices[key] = (choices_set, [SelectChoice(value, label) for value, label in pairs])
         return kept[1]
 
     def process_formdata(self, valuelist):

@@ -161,17 +161,10 @@ def main(argv=None) -> None:
         client = app.test_client()
         perf.login_form(client, *perf.ADMIN)
         headers = perf.api_token(client, *perf.ADMIN) if args.page == "rest" else None
-        from sqlalchemy import text
-
         from app.extensions import db
 
         with app.app_context():
-            with db.engine.connect() as conn:
-                live = conn.scalar(text("SELECT count(*) FROM person WHERE deleted_at IS NULL"))
-                middle = conn.scalar(
-                    text("SELECT id FROM person WHERE deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET :n"),
-                    {"n": live // 2},
-                )
+            live, middle = perf.live_and_middle(db.engine)
         url = PAGES[args.page].format(middle=middle)
         print(f"{url}, {args.requests} requests each way, {live:,} persons")
         for name in args.switch:
@@ -180,14 +173,7 @@ def main(argv=None) -> None:
             print(f"{name}: with the technique median {with_it:.3f} ms; without ({what}) {without:.3f} ms; "
                   f"saved {without - with_it:+.3f} ms ({(without / with_it - 1) * 100:+.1f}%)")  # fmt: skip
     finally:
-        with app.app_context():
-            from app.extensions import db
-
-            db.engine.dispose()
-        if tempdir:
-            import shutil
-
-            shutil.rmtree(tempdir, ignore_errors=True)
+        perf.release_database(app, tempdir)
 
 
 if __name__ == "__main__":

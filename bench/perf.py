@@ -285,10 +285,7 @@ class Bench:
         self.floor_app = create_floor_app(database_url)
         self.floor = self.floor_app.test_client()
         self.details: dict[str, dict] = {}
-        self.live_persons = self._scalar("SELECT count(*) FROM person WHERE deleted_at IS NULL")
-        self.middle_id = self._scalar(
-            "SELECT id FROM person WHERE deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET :n", n=self.live_persons // 2
-        )
+        self.live_persons, self.middle_id = live_and_middle(self.engine)
 
     def _scalar(self, sql: str, **params):
         from sqlalchemy import text
@@ -489,6 +486,28 @@ class Bench:
 
     def close(self) -> None:
         self.floor_app.extensions["bench_engine"].dispose()
+
+
+def live_and_middle(engine) -> tuple[int, int | None]:
+    """The number of live persons, and the key of the one in the middle (the record pages')."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        live = conn.scalar(text("SELECT count(*) FROM person WHERE deleted_at IS NULL"))
+        middle = conn.scalar(
+            text("SELECT id FROM person WHERE deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET :n"), {"n": live // 2}
+        )
+    return live, middle
+
+
+def release_database(app, tempdir: str | None) -> None:
+    """Close the app's connections, and remove a temporary SQLite database."""
+    from app.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    if tempdir:
+        shutil.rmtree(tempdir, ignore_errors=True)
 
 
 def mean_run(runs: list[dict]) -> dict:
@@ -804,14 +823,9 @@ def main(argv=None) -> None:
         )
         write_outputs(args, rows, header, machine, seeding, bench.details)
     finally:
-        from app.extensions import db
-
         if bench is not None:
             bench.close()
-        with app.app_context():
-            db.engine.dispose()
-        if tempdir:
-            shutil.rmtree(tempdir, ignore_errors=True)
+        release_database(app, tempdir)
 
 
 if __name__ == "__main__":

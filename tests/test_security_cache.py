@@ -149,9 +149,8 @@ def test_a_user_deactivated_by_plain_sql_is_signed_out_at_the_next_request(clien
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_a_department_moved_by_plain_sql_moves_the_users_scope(client, session):
-    """The user's department is a column of ab_user: a kept user follows it."""
-    login(client, "staff")
+def move_staff_by_plain_sql(client, session) -> None:
+    """Move ``staff`` to another department with plain SQL; the next request's scope is there."""
     staff = appbuilder.sm.find_user("staff")
     other = session.query(Department).filter(Department.id != staff.department_id).first().id
     session.execute(text("UPDATE ab_user SET department_id = :dept WHERE username = 'staff'"), {"dept": other})
@@ -159,6 +158,12 @@ def test_a_department_moved_by_plain_sql_moves_the_users_scope(client, session):
     with client:
         assert client.get("/personview/list/").status_code == 200
         assert g._data_scope.department_id == other
+
+
+def test_a_department_moved_by_plain_sql_moves_the_users_scope(client, session):
+    """The user's department is a column of ab_user: a kept user follows it."""
+    login(client, "staff")
+    move_staff_by_plain_sql(client, session)
 
 
 def test_the_data_scope_is_worked_out_once_while_the_stamp_holds(client, session, monkeypatch):
@@ -173,13 +178,7 @@ def test_the_data_scope_is_worked_out_once_while_the_stamp_holds(client, session
     for _ in range(3):
         assert client.get("/personview/list/").status_code == 200
     assert len(built) == 1
-    staff = appbuilder.sm.find_user("staff")
-    other = session.query(Department).filter(Department.id != staff.department_id).first().id
-    session.execute(text("UPDATE ab_user SET department_id = :dept WHERE username = 'staff'"), {"dept": other})
-    fresh_session(session)
-    with client:
-        assert client.get("/personview/list/").status_code == 200
-        assert g._data_scope.department_id == other
+    move_staff_by_plain_sql(client, session)
     assert len(built) == 2
 
 
